@@ -1,0 +1,71 @@
+"""Rules stage: send the draft through the ordered rule tuple."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .diagnostics import Severity
+from .draft import Draft, leaves
+from .emit import flow
+from .facts import Context, ModelFacts
+
+
+def run_rules(ctx: Context, rules=None) -> Draft:
+    """Apply every rule in order. A rule that raises becomes an internal diagnostic naming it."""
+    from nelc.rules import RULES  # the rules import the engine's types; import them late
+
+    draft = Draft()
+    for rule in rules if rules is not None else RULES:
+        try:
+            draft = rule.fn(draft.by(rule.code), ctx)
+        except Exception as exc:  # noqa: BLE001 - reported, never swallowed
+            return draft.by(rule.code).report(
+                "I001", Severity.ERROR, f"internal error in rule {rule.code} {rule.name}: {type(exc).__name__}: {exc}",
+                "please report this with your spec", file=ctx.spec_file)
+    return draft.by("")
+
+
+def demo(code: str, spec_text: str, **facts) -> str:
+    """Compile `spec_text` up to rule `code` and show the values that rule set, for docstrings.
+
+    `facts` sets ModelFacts fields (e.g. has_chat_template=False, files={"config.json": {...}});
+    without them the model is a fact-less HF handle or checkpoint, as the spec says.
+    """
+    from nelc.rules import RULES
+
+    from .load import load_yaml
+    from .probe import classify_model_ref
+    from .spec import parse_spec
+    from pathlib import Path
+
+    loaded = load_yaml(spec_text, "spec.yaml")
+    spec, _ = parse_spec(loaded)
+    if spec.backend == "none":
+        kind = "endpoint"
+    elif spec.backend == "nim":
+        kind = "nim"
+    else:
+        kind = "checkpoint" if classify_model_ref(spec.model, Path("/nonexistent"))[0] == "checkpoint" else "hf_handle"
+    handle, _, revision = spec.model.partition("@")
+    base = dict(kind=kind, reference=spec.model)
+    if kind == "hf_handle":
+        base.update(hf_handle=handle, revision=revision or None)
+    if kind == "checkpoint":
+        base.update(checkpoint_path="/ckpt/" + spec.model.strip("./"))
+    if "files" in facts:
+        facts["files"] = MappingProxyType(facts["files"])
+    ctx = Context(spec=spec, facts=ModelFacts(**{**base, **facts}), spec_file="spec.yaml", positions=loaded.positions)
+    upto = next(i for i, r in enumerate(RULES) if r.code == code)
+    draft = run_rules(ctx, RULES[: upto + 1])
+    lines = []
+    for path, origin in draft.origins.items():
+        if origin.rule == code and path[0] != "nelc":
+            lines.append(f"{'.'.join(map(str, path))}: {flow(draft.get(path))}  # {code}: {origin.reason}")
+        elif origin.rule == code:
+            lines.append(f"{path[-1]}: {flow(draft.get(path))}  # {code}: {origin.reason}")
+    lines += [f"{d.severity.value}[{d.code}]: {d.message}" for d in draft.diagnostics
+              if d.rule == code and d.severity is not Severity.NOTE]
+    return "\n".join(lines)
+
+
+__all__ = ["run_rules", "demo", "leaves"]

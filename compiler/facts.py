@@ -1,0 +1,73 @@
+"""Frozen facts about the model, each with where it came from. Produced only by the probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from .diagnostics import Diagnostic
+from .spec import Spec
+
+ModelKind = Literal["checkpoint", "hf_handle", "endpoint", "nim"]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file the probe read; its hash goes into the output header."""
+
+    name: str  # as shown to the user: "<model as written>/config.json" or "hf://org/name@rev/config.json"
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    kind: ModelKind
+    reference: str  # the spec's `model`, as written
+    checkpoint_path: str | None = None  # absolute
+    hf_handle: str | None = None
+    revision: str | None = None
+    files: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # parsed JSON by file name
+    model_card: str | None = None
+    has_chat_template: bool | None = None
+    inputs: tuple[InputFile, ...] = ()
+    missing: tuple[str, ...] = ()  # files looked for and not found or not reachable
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def json(self, name: str) -> Mapping[str, Any] | None:
+        value = self.files.get(name)
+        return value if isinstance(value, Mapping) else None
+
+    def where(self, name: str, field_path: str = "") -> str:
+        """A human source string such as `./ckpt/config.json:max_position_embeddings`."""
+        base = next((f.name for f in self.inputs if f.name.endswith("/" + name)), name)
+        return f"{base}:{field_path}" if field_path else base
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may read. Rules never touch the disk, the network or the environment."""
+
+    spec: Spec
+    facts: ModelFacts
+    spec_file: str
+    positions: Mapping[tuple, tuple[int, int]]
+
+    def source(self, *path: str | int) -> str:
+        """`spec.yaml:LINE` for a key the user wrote, or `spec default` for one they did not."""
+        pos = self.positions.get(tuple(path))
+        return f"{self.spec_file}:{pos[0]}" if pos else f"spec default ({'.'.join(map(str, path))})"
+
+    def wrote(self, *path: str | int) -> bool:
+        return tuple(path) in self.positions
+
+    def at(self, *path: str | int) -> dict:
+        """Location keywords for `Draft.report`: the key, or its nearest written parent."""
+        key = tuple(path)
+        for end in range(len(key), -1, -1):
+            if key[:end] in self.positions:
+                line, col = self.positions[key[:end]]
+                break
+        else:
+            line, col = 1, 1
+        return {"file": self.spec_file, "line": line, "col": col, "path": ".".join(map(str, key))}

@@ -1,0 +1,26 @@
+"""Server flag strings: NEL takes one `deployment.extra_args` string per deployment."""
+
+from __future__ import annotations
+
+import shlex
+
+
+def split(extra_args: str | list[str]) -> list[str]:
+    return list(extra_args) if isinstance(extra_args, list) else shlex.split(extra_args)
+
+
+def join(tokens: list[str]) -> str:
+    return " ".join(shlex.quote(t) for t in tokens)
+
+
+def names(tokens: list[str]) -> set[str]:
+    """Flag names present, with `--a=b` counted as `--a` and `_`/`-` spellings unified.
+
+    >>> sorted(names(["--max-model-len", "4096", "--trust_remote_code", "--x=1"]))
+    ['--max-model-len', '--trust-remote-code', '--x']
+    """
+    return {t.split("=", 1)[0].replace("_", "-") for t in tokens if t.startswith("--")}
+
+
+def has(tokens: list[str], flag: str) -> bool:
+    return flag.replace("_", "-") in names(tokens)

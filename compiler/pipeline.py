@@ -1,0 +1,59 @@
+"""load -> probe -> rules -> emit -> validate, as one function with no printing and no exits."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import CompileError, Diagnostic, has_errors
+from .draft import Draft
+from .emit import dump, header
+from .engine import run_rules
+from .facts import Context, ModelFacts
+from .load import decode, load_yaml
+from .probe import probe
+from .spec import parse_spec
+from .validate import locate_by_source, validate
+
+INTERNAL = "nelc"  # top-level draft key for values rules share but NEL must not see
+
+
+@dataclass(frozen=True)
+class Result:
+    diagnostics: tuple[Diagnostic, ...]
+    yaml: str | None = None  # None when any diagnostic is an error
+    draft: Draft | None = None
+    facts: ModelFacts | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.yaml is not None
+
+
+def compile_spec(raw: bytes, spec_path: Path, display: str | None = None) -> Result:
+    """Compile the spec bytes read from `spec_path` (relative model paths resolve against its folder)."""
+    display = display or spec_path.name
+    try:
+        loaded = load_yaml(decode(raw, display), display)
+        spec, notes = parse_spec(loaded)
+        facts = probe(spec, spec_path.resolve(), display, loaded.positions)
+    except CompileError as exc:
+        return Result(diagnostics=exc.diagnostics)
+    ctx = Context(spec=spec, facts=facts, spec_file=display, positions=loaded.positions)
+    draft = run_rules(ctx)
+    diagnostics = (*notes, *facts.diagnostics, *draft.diagnostics)
+    if has_errors(diagnostics):
+        return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
+    config = emitted_config(draft)
+    diagnostics += validate(config, locate_by_source(draft.origin_of, display))
+    if has_errors(diagnostics):
+        return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
+    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs) + dump(config)
+    return Result(diagnostics=tuple(sorted(diagnostics)), yaml=text, draft=draft, facts=facts)
+
+
+def emitted_config(draft: Draft) -> dict:
+    config = draft.plain()
+    config.pop(INTERNAL, None)
+    return config

@@ -1,0 +1,50 @@
+"""The ordered rule tuple. Position is the only ordering mechanism; a comment says why an entry
+must follow another. Codes are stable and never reused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from nelc.draft import Draft
+from nelc.facts import Context
+
+from .add_nemo_skills_key import add_nemo_skills_key
+from .apply_overrides import apply_overrides
+from .choose_model_type import choose_model_type
+from .configure_export import configure_export
+from .fill_deployment import fill_deployment
+from .fill_evaluation import fill_evaluation
+from .fill_execution import fill_execution
+from .place_model import place_model
+from .resolve_benchmarks import resolve_benchmarks
+from .select_defaults import select_defaults
+from .set_target import set_target
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    fn: Callable[[Draft, Context], Draft]
+
+    @property
+    def doc(self) -> str:
+        return (self.fn.__module__ and __import__(self.fn.__module__, fromlist=["_"]).__doc__ or "").strip()
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("R101", "choose-model-type", choose_model_type),
+    Rule("R110", "select-defaults", select_defaults),
+    Rule("R120", "fill-execution", fill_execution),
+    Rule("R130", "fill-deployment", fill_deployment),
+    Rule("R135", "place-model", place_model),  # after R130: appends --revision to the spec's extra_args
+    Rule("R140", "set-target", set_target),
+    Rule("R150", "configure-export", configure_export),
+    Rule("R160", "fill-evaluation", fill_evaluation),
+    Rule("R165", "resolve-benchmarks", resolve_benchmarks),
+    Rule("R170", "add-nemo-skills-key", add_nemo_skills_key),  # after R140 (endpoint key) and R165 (task list)
+    Rule("R190", "apply-overrides", apply_overrides),  # last: the user's raw keys win
+)
+
+BY_CODE = {rule.code: rule for rule in RULES}

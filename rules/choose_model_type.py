@@ -1,0 +1,32 @@
+"""R101 choose-model-type: fix `model_type` (base | chat_reasoning) before anything reads it.
+
+Why: the bundles, sampling and reasoning defaults all depend on it, and the seed derives it from
+the checkpoint when the user does not say: a chat template means a chat model.
+
+Example:
+>>> from nelc.engine import demo
+>>> print(demo("R101", "model: org/m\\nbenchmarks: [ns_gpqa]\\n", has_chat_template=False))
+model_type: base  # R101: tokenizer_config.json has no chat template
+"""
+
+from __future__ import annotations
+
+from nelc.diagnostics import Severity
+from nelc.draft import Draft
+from nelc.facts import Context
+
+SETTING = "nelc.model_type"  # internal; dropped before emit
+
+
+def choose_model_type(draft: Draft, ctx: Context) -> Draft:
+    if ctx.spec.model_type:
+        return draft.set(SETTING, ctx.spec.model_type, "set in the spec", ctx.source("model_type"))
+    if ctx.spec.backend == "none" or ctx.facts.has_chat_template is None:
+        return draft.set(SETTING, "chat_reasoning", "no tokenizer_config.json to read; chat models are the common case").report(
+            "R101", Severity.NOTE, "model_type not set and no chat template could be read; assuming chat_reasoning",
+            "set `model_type: base` for a base (completions) model", **ctx.at("model"))
+    if ctx.facts.has_chat_template:
+        return draft.set(SETTING, "chat_reasoning", "tokenizer_config.json has a chat template",
+                         ctx.facts.where("tokenizer_config.json", "chat_template"))
+    return draft.set(SETTING, "base", "tokenizer_config.json has no chat template",
+                     ctx.facts.where("tokenizer_config.json"))
