@@ -112,7 +112,7 @@ def _probe_handle(ref: str, display: str, where: tuple[int, int]) -> ModelFacts:
             display, where[0], where[1], "P003", Severity.WARNING,
             f"could not read config.json of '{handle}' ({why}); missing: {', '.join(missing)}",
             f"pre-fetch with `hf download {handle} config.json tokenizer_config.json` or compile online; "
-            "fallbacks are used (context length 32768)", "model"))
+            "until then, facts from these files are unknown", "model"))
     return _facts("hf_handle", ref, files, inputs, missing, diagnostics, hf_handle=handle, revision=revision or None)
 
 

@@ -8,7 +8,7 @@ Example:
 >>> from nelc.engine import demo
 >>> print(demo("R190", "model: org/m\\nbenchmarks: [ns_gpqa]\\noverrides: {execution: {mode: sequential, extra_docker_args: --ipc=host}}\\n"))
 execution.mode: sequential  # R190: user override
-execution.extra_docker_args: --ipc=host  # R190: user override
+execution.extra_docker_args: "--ipc=host"  # R190: user override
 """
 
 from __future__ import annotations

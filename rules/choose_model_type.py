@@ -21,9 +21,10 @@ SETTING = "nelc.model_type"  # internal; dropped before emit
 def choose_model_type(draft: Draft, ctx: Context) -> Draft:
     if ctx.spec.model_type:
         return draft.set(SETTING, ctx.spec.model_type, "set in the spec", ctx.source("model_type"))
-    if ctx.spec.backend == "none" or ctx.facts.has_chat_template is None:
-        return draft.set(SETTING, "chat_reasoning", "no tokenizer_config.json to read; chat models are the common case").report(
-            "R101", Severity.NOTE, "model_type not set and no chat template could be read; assuming chat_reasoning",
+    if ctx.facts.has_chat_template is None:
+        unknown = "an external endpoint has no tokenizer to read" if ctx.spec.backend == "none" else "no tokenizer_config.json could be read"
+        return draft.set(SETTING, "chat_reasoning", f"{unknown}; chat models are the common case").report(
+            "R101", Severity.NOTE, f"model_type not set and {unknown}; assuming chat_reasoning",
             "set `model_type: base` for a base (completions) model", **ctx.at("model"))
     if ctx.facts.has_chat_template:
         return draft.set(SETTING, "chat_reasoning", "tokenizer_config.json has a chat template",

@@ -14,7 +14,7 @@ deployment.tensor_parallel_size: 1  # R130: spec default (NEL's own default is 8
 deployment.pipeline_parallel_size: 1  # R130: spec default
 deployment.data_parallel_size: 1  # R130: spec default
 deployment.gpu_memory_utilization: 0.95  # R130: NEL's vLLM default, written out
-deployment.extra_args: ''  # R130: no extra flags in the spec
+deployment.extra_args: ""  # R130: no extra flags in the spec
 deployment.env_vars: {}  # R130: no env vars in the spec
 """
 

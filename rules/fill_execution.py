@@ -8,9 +8,9 @@ naming the spec key, never `???`.
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R120", "model: org/m\\nbenchmarks: [ns_gpqa]\\n"))
-execution.output_dir: ./nel-results  # R120: spec default for local runs (relative to where `nel run` starts)
+execution.output_dir: "./nel-results"  # R120: spec default for local runs (relative to where `nel run` starts)
 execution.mode: sequential  # R120: NEL allows parallel only without a deployment
-execution.extra_docker_args: ''  # R120: nothing extra for docker run
+execution.extra_docker_args: ""  # R120: nothing extra for docker run
 execution.endpoint_readiness_timeout: 600  # R120: NEL's local default: 10 min for the server to become healthy
 """
 
@@ -80,6 +80,9 @@ def _slurm(draft: Draft, ctx: Context) -> Draft:
         ("gres", "GPUs per node requested from SLURM"),
     ):
         value = getattr(slurm, key)
+        if key == "gres" and ctx.spec.backend == "none" and not ctx.wrote("slurm", "gres"):
+            draft = draft.set("execution.gres", None, "backend none: the client job needs no GPUs (null omits --gres)")
+            continue
         draft = draft.set(f"execution.{key}", value,
                           why if ctx.wrote("slurm", key) else f"{why} (spec default)", ctx.source("slurm", key))
     return draft.set("execution.mounts.mount_home", False,

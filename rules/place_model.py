@@ -9,7 +9,7 @@ Example:
 >>> print(demo("R135", "model: org/m@v1\\nbenchmarks: [ns_gpqa]\\n"))
 deployment.checkpoint_path: null  # R135: model is an HF handle; nothing to mount
 deployment.hf_model_handle: org/m  # R135: HF handle from the spec
-deployment.extra_args: --revision v1  # R135: the spec pins revision v1
+deployment.extra_args: "--revision v1"  # R135: the spec pins revision v1
 deployment.env_vars.HF_TOKEN: host:HF_TOKEN  # R135: the server downloads org/m from the Hub (gated models need a token)
 """
 

@@ -1,0 +1,38 @@
+"""Golden cases: golden/<case>/spec.yaml with the checkpoint files it needs, and either
+expected.yaml (the compiled config) or expected.txt (the diagnostics of a refused spec).
+
+A case's own absolute directory appears in the output wherever a relative checkpoint path was
+resolved; it is stored as /nelc-golden/<case> so goldens do not depend on the clone's location.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nelc.pipeline import Result, compile_spec
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+PORTABLE_ROOT = "/nelc-golden"
+
+
+def cases() -> list[Path]:
+    return sorted(p.parent for p in GOLDEN.glob("*/spec.yaml"))
+
+
+def compile_case(case: Path) -> Result:
+    hf_home = case / "hf-home"
+    if hf_home.is_dir():
+        os.environ["HF_HOME"] = str(hf_home)
+    return compile_spec((case / "spec.yaml").read_bytes(), case / "spec.yaml", display="spec.yaml")
+
+
+def portable(text: str, case: Path) -> str:
+    return text.replace(str(case.resolve()), f"{PORTABLE_ROOT}/{case.name}")
+
+
+def rendered(result: Result, case: Path) -> tuple[str, str]:
+    """(file name, text) the case expects: the YAML, or every diagnostic when refused."""
+    if result.ok:
+        return "expected.yaml", portable(result.yaml, case)
+    return "expected.txt", portable("\n".join(d.render() for d in result.diagnostics) + "\n", case)

@@ -1,0 +1,41 @@
+"""Proof by the real client: every golden expected.yaml passes `nel run --dry-run` of
+nemo-evaluator-launcher 0.2.6, and each task's config_ef.yaml it writes passes the checks the
+evaluation container runs (nemo-evaluator's own models; see tests/support/container_check.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.golden import cases
+from tests.support.container_check import check_config_ef
+from tests.support.nel_dryrun import dry_run
+
+pytestmark = pytest.mark.nel
+
+COMPILED = [case for case in cases() if (case / "expected.yaml").exists()]
+
+
+@pytest.mark.parametrize("case", COMPILED, ids=lambda p: p.name)
+def test_golden_passes_nel_dry_run_and_container_checks(case, tmp_path):
+    result = dry_run(case / "expected.yaml", tmp_path)
+    assert result.returncode == 0, f"nel dry run failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert "Job submission failed" not in result.stdout
+    assert result.config_efs, "the dry run wrote no config_ef.yaml"
+    for where, config_ef in result.config_efs.items():
+        assert check_config_ef(config_ef) == [], f"{case.name} {where}: the container would reject config_ef.yaml"
+
+
+def test_dry_run_harness_can_fail(tmp_path):
+    """The dry-run harness reports NEL's own errors (here: a leftover ??? value)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((COMPILED[0] / "expected.yaml").read_text().replace("tasks:", "tasks:\n    - name: ns_gpqa\n      container: ???", 1))
+    result = dry_run(bad, tmp_path / "run")
+    assert result.returncode != 0
+
+
+def test_container_check_can_fail():
+    """The container-side check rejects what the container would: an unknown params key."""
+    config_ef = {"config": {"type": "ns_gpqa", "output_dir": "/results", "params": {"max_tokens": 5}},
+                 "target": {"api_endpoint": {"url": "http://127.0.0.1:8000/v1/chat/completions", "model_id": "m", "type": "chat"}}}
+    errors = check_config_ef(config_ef)
+    assert any("Invalid parameter 'max_tokens'" in e for e in errors)
