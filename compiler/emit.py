@@ -58,7 +58,17 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _NON_PRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+# Characters YAML forbids in a stream (YAML 1.1 §5.1) or reads as line breaks (NEL, LS, PS);
+# JSON leaves them raw, so they are escaped here.
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def flow(value: Any) -> str:

@@ -1,0 +1,119 @@
+"""Rule tables: a spec in, the values (or diagnostics) that must come out, read back as NEL would."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import codes, compile_text, config_of
+
+BASE = "model: org/model-7b\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n"
+SLURM = ("executor: slurm\noutput_dir: /lustre/out\n"
+         "slurm: {hostname: login, account: acct, username: alice%s}\n")
+
+# (id, spec lines added to BASE, dotted path, expected value)
+VALUES = [
+    ("default-local", "", "defaults", [{"execution": "local"}, {"deployment": "vllm"}, "_self_"]),
+    ("slurm-default", SLURM % "", "defaults", [{"execution": "slurm/default"}, {"deployment": "vllm"}, "_self_"]),
+    ("ray-across-nodes", SLURM % ", num_nodes: 2", "defaults", [{"execution": "slurm/default"}, {"deployment": "vllm_ray"}, "_self_"]),
+    ("haproxy-instances-stay-vllm", SLURM % ", num_nodes: 4, num_instances: 4", "defaults.1.deployment", "vllm"),
+    ("tp-default-is-1", "", "deployment.tensor_parallel_size", 1),
+    ("tp-from-spec", "deployment: {tensor_parallel_size: 4}", "deployment.tensor_parallel_size", 4),
+    ("walltime-stays-string", SLURM % ', walltime: "12:00:00"', "execution.walltime", "12:00:00"),
+    ("walltime-days", SLURM % ", walltime: 1-00:00:00", "execution.walltime", "1-00:00:00"),
+    ("username-explicit", SLURM % "", "execution.username", "alice"),
+    ("mount-home-off", SLURM % "", "execution.mounts.mount_home", False),
+    ("handle-nulls-checkpoint", "", "deployment.checkpoint_path", None),
+    ("handle-set", "", "deployment.hf_model_handle", "org/model-7b"),
+    ("served-name-from-handle", "", "deployment.served_model_name", "model-7b"),
+    ("served-name-from-spec", "served_model_name: mine", "deployment.served_model_name", "mine"),
+    ("no-pin-no-flags", "", "deployment.extra_args", ""),
+    ("sglang-no-gpu-util", "backend: sglang", "deployment.gpu_memory_utilization", "<absent>"),
+    ("trtllm-no-dp", "model: /ckpt/m\nbackend: trtllm", "deployment.data_parallel_size", "<absent>"),
+    ("nim-ngc-key", "backend: nim\ndeployment: {image: nvcr.io/nim/x:1.0}", "deployment.env_vars.NGC_API_KEY", "host:NGC_API_KEY"),
+    ("nim-served-full-name", "backend: nim\ndeployment: {image: nvcr.io/nim/x:1.0}", "deployment.served_model_name", "org/model-7b"),
+    ("ns-dummy-key", "", "target.api_endpoint.api_key_name", "DUMMY_API_KEY"),
+    ("ns-dummy-literal", "", "evaluation.env_vars.DUMMY_API_KEY", "lit:dummy"),
+    ("no-ns-no-key", "benchmarks: [simple_evals.mmlu]", "target", "<absent>"),
+    ("export-trigger", "export: mlflow\nmlflow: {tracking_uri: 'https://m'}", "execution.auto_export.destinations", ["mlflow"]),
+    ("export-copy-logs", "export: mlflow\nmlflow: {tracking_uri: 'https://m'}", "export.mlflow.copy_logs", True),
+    ("override-merges", "overrides: {execution: {mode: sequential}, deployment: {port: 9000}}", "deployment.port", 9000),
+    ("override-keeps-siblings", "overrides: {deployment: {port: 9000}}", "deployment.served_model_name", "model-7b"),
+    ("override-replaces-lists", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks", [{"name": "ns_ifbench"}]),
+    ("none-client-no-gpus", (SLURM % "") + "backend: none\nendpoint: {url: 'https://e/v1/chat/completions', model_id: m, api_key_name: K}",
+     "execution.gres", None),
+]
+
+
+def _merge(base: str, extra: str) -> str:
+    lines = dict(line.split(":", 1) for line in base.strip().splitlines())
+    text = "".join(f"{k}:{v}\n" for k, v in lines.items() if not any(e.startswith(k + ":") for e in extra.splitlines()))
+    return text + extra + "\n"
+
+
+def _get(config, dotted):
+    node = config
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return "<absent>"
+    return node
+
+
+@pytest.mark.parametrize("extra,path,expected", [v[1:] for v in VALUES], ids=[v[0] for v in VALUES])
+def test_values(tmp_path, extra, path, expected):
+    assert _get(config_of(compile_text(tmp_path, _merge(BASE, extra))), path) == expected
+
+
+def test_revision_pin_becomes_server_flag(tmp_path):
+    config = config_of(compile_text(tmp_path, _merge(BASE, "model: org/m@abc123")))
+    assert config["deployment"]["hf_model_handle"] == "org/m"
+    assert config["deployment"]["extra_args"] == "--revision abc123"
+
+
+def test_user_extra_args_win_over_pin(tmp_path):
+    config = config_of(compile_text(tmp_path, _merge(BASE, "model: org/m@abc\ndeployment: {extra_args: '--revision main'}")))
+    assert config["deployment"]["extra_args"] == "--revision main"
+
+
+def test_checkpoint_path_is_absolute_and_handle_null(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    config = config_of(compile_text(tmp_path, _merge(BASE, "model: ./ckpt")))
+    assert config["deployment"]["checkpoint_path"] == str((tmp_path / "ckpt").resolve())
+    assert config["deployment"]["hf_model_handle"] is None
+
+
+# (id, spec, diagnostic code that must be an error)
+ERRORS = [
+    ("slurm-needs-hostname", _merge(BASE, "executor: slurm\noutput_dir: /o\nslurm: {account: a, username: u}"), "R120"),
+    ("slurm-needs-abs-output", _merge(BASE, SLURM % "").replace("/lustre/out", "rel/out"), "R120"),
+    ("slurm-divisible", _merge(BASE, SLURM % ", num_nodes: 3, num_instances: 2"), "R120"),
+    ("sglang-cannot-span-nodes", _merge(BASE, (SLURM % ", num_nodes: 2") + "backend: sglang"), "R110"),
+    ("nim-needs-image", _merge(BASE, "backend: nim"), "R130"),
+    ("trtllm-needs-checkpoint", _merge(BASE, "backend: trtllm"), "R135"),
+    ("none-needs-endpoint", _merge(BASE, "backend: none"), "R140"),
+    ("endpoint-only-for-none", _merge(BASE, "endpoint: {url: u, model_id: m}"), "R140"),
+    ("mlflow-needs-uri", _merge(BASE, "export: mlflow"), "R150"),
+    ("wandb-needs-entity", _merge(BASE, "export: wandb\nwandb: {project: p}"), "R150"),
+    ("ns-on-endpoint-needs-key", _merge(BASE, "backend: none\nendpoint: {url: 'https://e/v1/chat/completions', model_id: m}"), "R170"),
+    ("override-forbidden-key", _merge(BASE, "overrides: {execution: {env_vars: {A: 'lit:1'}}}"), "V001"),
+    ("override-url-with-deployment", _merge(BASE, "overrides: {target: {api_endpoint: {url: 'http://x'}}}"), "V004"),
+    ("override-leaves-missing", _merge(BASE, "overrides: {deployment: {served_model_name: '???'}}"), "V002"),
+    ("override-misplaced-adapter", _merge(BASE, "overrides: {evaluation: {nemo_evaluator_config: {config: {target: {api_endpoint: {adapter_config: {use_caching: true}}}}}}}"), "V001"),
+    ("ambiguous-model", _merge(BASE, "model: a/b/c"), "P001"),
+]
+
+
+@pytest.mark.parametrize("text,code", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_errors(tmp_path, text, code):
+    result = compile_text(tmp_path, text)
+    assert not result.ok
+    assert code in [d.code for d in result.diagnostics if d.is_error]
+
+
+def test_override_error_points_at_its_spec_line(tmp_path):
+    result = compile_text(tmp_path, BASE + "overrides:\n  deployment:\n    served_model_name: '???'\n")
+    (diag,) = [d for d in result.diagnostics if d.code == "V002"]
+    assert (diag.file, diag.line) == ("spec.yaml", 6)
