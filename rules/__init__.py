@@ -16,6 +16,7 @@ from .configure_export import configure_export
 from .fill_deployment import fill_deployment
 from .fill_evaluation import fill_evaluation
 from .fill_execution import fill_execution
+from .place_interceptors import place_interceptors
 from .place_model import place_model
 from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
@@ -44,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R160", "fill-evaluation", fill_evaluation),
     Rule("R165", "resolve-benchmarks", resolve_benchmarks),
     Rule("R170", "add-nemo-skills-key", add_nemo_skills_key),  # after R140 (endpoint key) and R165 (task list)
+    Rule("R175", "place-interceptors", place_interceptors),
     Rule("R190", "apply-overrides", apply_overrides),  # last: the user's raw keys win
 )
 

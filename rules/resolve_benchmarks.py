@@ -24,5 +24,10 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
                                  "remove the repeated entry", **ctx.at("benchmarks", index))
             continue
         seen.append(name)
+    for block in ("judge", "user_simulator"):
+        if getattr(ctx.spec, block) is not None:
+            draft = draft.report("R165", Severity.WARNING, f"{block} is not wired into any task yet; it is not emitted",
+                                 f"configure the task's extra.{'judge' if block == 'judge' else 'user'} through overrides for now",
+                                 **ctx.at(block))
     return draft.set("evaluation.tasks", [{"name": name} for name in seen],
                      "benchmarks in spec order, duplicates collapsed", ctx.source("benchmarks"))

@@ -117,3 +117,39 @@ def test_override_error_points_at_its_spec_line(tmp_path):
     result = compile_text(tmp_path, BASE + "overrides:\n  deployment:\n    served_model_name: '???'\n")
     (diag,) = [d for d in result.diagnostics if d.code == "V002"]
     assert (diag.file, diag.line) == ("spec.yaml", 6)
+
+
+HOME = "evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config"
+
+INTERCEPTOR_ERRORS = [
+    ("typo", "interceptors: {use_request_loging: true}", "did you mean 'use_request_logging'"),
+    ("flat-max-requests", "interceptors: {use_request_logging: true, max_requests: 5}", "max_logged_requests"),
+    ("wrong-type", "interceptors: {max_logged_requests: five}", "integer"),
+    ("explicit-chain", "interceptors: {interceptors: [endpoint]}", "flat flags"),
+    ("unregistered", "interceptors: {use_nvcf: true}", "remove it"),
+]
+
+
+@pytest.mark.parametrize("extra,needle", [c[1:] for c in INTERCEPTOR_ERRORS], ids=[c[0] for c in INTERCEPTOR_ERRORS])
+def test_interceptor_errors(tmp_path, extra, needle):
+    result = compile_text(tmp_path, _merge(BASE, extra))
+    errors = [d for d in result.diagnostics if d.is_error and d.code == "R175"]
+    assert errors and needle in errors[0].message + errors[0].hint
+    assert errors[0].line == 4
+
+
+def test_interceptors_go_to_the_one_valid_place(tmp_path):
+    config = config_of(compile_text(tmp_path, _merge(BASE, "interceptors: {use_caching: false, custom_system_prompt: /think}")))
+    assert _get(config, HOME) == {"use_caching": False, "custom_system_prompt": "/think", "use_system_prompt": True}
+    assert "adapter_config" not in config.get("target", {}).get("api_endpoint", {})
+
+
+def test_max_saved_with_logging_gets_a_hint(tmp_path):
+    result = compile_text(tmp_path, _merge(BASE, "interceptors: {use_request_logging: true, max_saved_requests: 5}"))
+    assert result.ok
+    assert any(d.code == "R175" and "max_logged" in d.hint for d in result.diagnostics)
+
+
+def test_unused_judge_is_not_silently_dropped(tmp_path):
+    result = compile_text(tmp_path, _merge(BASE, "judge: {url: 'https://j', model_id: q, api_key_name: JUDGE_API_KEY}"))
+    assert any(d.code == "R165" and "judge" in d.message for d in result.diagnostics)
