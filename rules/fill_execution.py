@@ -71,6 +71,7 @@ def _slurm(draft: Draft, ctx: Context) -> Draft:
             "R120", Severity.ERROR,
             f"slurm.num_nodes ({slurm.num_nodes}) must be divisible by slurm.num_instances ({slurm.num_instances})",
             "every instance gets num_nodes / num_instances nodes", **ctx.at("slurm", "num_instances"))
+    draft = _check_gpu_fit(draft, ctx)
     for key, why in (
         ("partition", "SLURM partition"),
         ("walltime", "per-job time limit, quoted so YAML 1.1 cannot read it as minutes"),
@@ -87,3 +88,20 @@ def _slurm(draft: Draft, ctx: Context) -> Draft:
                           why if ctx.wrote("slurm", key) else f"{why} (spec default)", ctx.source("slurm", key))
     return draft.set("execution.mounts.mount_home", False,
                      "the recommended setting: the home directory is not mounted into containers")
+
+
+def _check_gpu_fit(draft: Draft, ctx: Context) -> Draft:
+    """TP x PP x DP of one instance must fit the GPUs of its nodes (gres gpu:N per node)."""
+    slurm, dep = ctx.spec.slurm, ctx.spec.deployment
+    if ctx.spec.backend in ("none", "nim") or not slurm.gres or not slurm.gres.rsplit(":", 1)[-1].isdigit():
+        return draft
+    per_node = int(slurm.gres.rsplit(":", 1)[-1])
+    nodes = max(slurm.num_nodes // slurm.num_instances, 1)
+    needed = dep.tensor_parallel_size * dep.pipeline_parallel_size * dep.data_parallel_size
+    if needed > per_node * nodes:
+        return draft.report(
+            "R120", Severity.ERROR,
+            f"one instance needs {needed} GPUs (TP {dep.tensor_parallel_size} x PP {dep.pipeline_parallel_size} x DP "
+            f"{dep.data_parallel_size}) but gets {per_node * nodes} ({nodes} node(s) x {slurm.gres})",
+            "raise slurm.num_nodes per instance, or lower the parallel sizes", **ctx.at("deployment"))
+    return draft

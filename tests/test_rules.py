@@ -153,3 +153,37 @@ def test_max_saved_with_logging_gets_a_hint(tmp_path):
 def test_unused_judge_is_not_silently_dropped(tmp_path):
     result = compile_text(tmp_path, _merge(BASE, "judge: {url: 'https://j', model_id: q, api_key_name: JUDGE_API_KEY}"))
     assert any(d.code == "R165" and "judge" in d.message for d in result.diagnostics)
+
+
+def test_instance_must_fit_its_gpus(tmp_path):
+    result = compile_text(tmp_path, _merge(BASE, (SLURM % "") + "deployment: {tensor_parallel_size: 8, pipeline_parallel_size: 2}"))
+    assert any(d.code == "R120" and "16 GPUs" in d.message for d in result.diagnostics if d.is_error)
+    fits = compile_text(tmp_path, _merge(BASE, (SLURM % ", num_nodes: 2") + "deployment: {tensor_parallel_size: 8, pipeline_parallel_size: 2}"))
+    assert fits.ok
+
+
+def test_a_failing_rule_becomes_an_internal_diagnostic(tmp_path):
+    from nelc.engine import run_rules
+    from nelc.facts import Context, ModelFacts
+    from nelc.load import load_yaml
+    from nelc.rules import RULES, Rule
+    from nelc.spec import parse_spec
+
+    def broken(draft, ctx):
+        raise KeyError("boom")
+
+    loaded = load_yaml(BASE, "spec.yaml")
+    spec, _ = parse_spec(loaded)
+    ctx = Context(spec, ModelFacts(kind="hf_handle", reference=spec.model, hf_handle=spec.model), "spec.yaml", loaded.positions)
+    draft = run_rules(ctx, (*RULES[:2], Rule("R999", "broken-rule", broken)))
+    (diag,) = [d for d in draft.diagnostics if d.code == "I001"]
+    assert "R999 broken-rule" in diag.message and diag.is_error
+
+
+def test_shipped_example_compiles(tmp_path):
+    from pathlib import Path
+    from nelc.pipeline import compile_spec
+
+    spec = Path(__file__).resolve().parents[1] / "examples" / "spec.yaml"
+    result = compile_spec(spec.read_bytes(), spec)
+    assert result.ok and "checkpoint_path: /" in result.yaml
