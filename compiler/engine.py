@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from .diagnostics import Severity
-from .draft import Draft, leaves
+from .draft import Draft
 from .emit import flow
 from .facts import Context, ModelFacts
 
@@ -67,5 +67,3 @@ def demo(code: str, spec_text: str, **facts) -> str:
               if d.rule == code and d.severity is not Severity.NOTE]
     return "\n".join(lines)
 
-
-__all__ = ["run_rules", "demo", "leaves"]

@@ -3,6 +3,7 @@ must follow another. Codes are stable and never reused."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,7 +32,8 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return (self.fn.__module__ and __import__(self.fn.__module__, fromlist=["_"]).__doc__ or "").strip()
+        """The rule module's docstring: what, why, and a runnable example."""
+        return (sys.modules[self.fn.__module__].__doc__ or "").strip()
 
 
 RULES: tuple[Rule, ...] = (
