@@ -24,3 +24,18 @@ def names(tokens: list[str]) -> set[str]:
 
 def has(tokens: list[str], flag: str) -> bool:
     return flag.replace("_", "-") in names(tokens)
+
+
+def append_unless_present(extra_args: str, flag: str, *values: str) -> str | None:
+    """`extra_args` with `flag values...` appended, or None when the flag is already there
+    (the user's own value wins).
+
+    >>> append_unless_present("--enforce-eager", "--max-model-len", "4096")
+    '--enforce-eager --max-model-len 4096'
+    >>> append_unless_present("--max_model_len=8192", "--max-model-len", "4096") is None
+    True
+    """
+    tokens = split(extra_args)
+    if has(tokens, flag):
+        return None
+    return join([*tokens, flag, *values])

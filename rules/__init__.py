@@ -14,6 +14,8 @@ from .add_nemo_skills_key import add_nemo_skills_key
 from .apply_overrides import apply_overrides
 from .choose_model_type import choose_model_type
 from .configure_export import configure_export
+from .decide_remote_code import decide_remote_code
+from .detect_quantization import detect_quantization
 from .fill_deployment import fill_deployment
 from .fill_evaluation import fill_evaluation
 from .fill_execution import fill_execution
@@ -21,6 +23,7 @@ from .place_interceptors import place_interceptors
 from .place_model import place_model
 from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
+from .set_context_length import set_context_length
 from .set_target import set_target
 
 
@@ -42,6 +45,9 @@ RULES: tuple[Rule, ...] = (
     Rule("R120", "fill-execution", fill_execution),
     Rule("R130", "fill-deployment", fill_deployment),
     Rule("R135", "place-model", place_model),  # after R130: appends --revision to the spec's extra_args
+    Rule("R201", "detect-quantization", detect_quantization),  # after R130 (extra_args) and R101 (model type, for advice)
+    Rule("R205", "set-context-length", set_context_length),
+    Rule("R210", "decide-remote-code", decide_remote_code),
     Rule("R140", "set-target", set_target),
     Rule("R150", "configure-export", configure_export),
     Rule("R160", "fill-evaluation", fill_evaluation),

@@ -1,0 +1,67 @@
+"""R205 set-context-length: the server's context length from config.json, in the backend's grammar.
+
+Why: NEL's templates hard-code 32768, which truncates long-context models and breaks models with
+a shorter window. `max_position_embeddings` (or `text_config.max_position_embeddings` for
+vision-language configs) wins; 32768 is used only when nothing is known, with a warning. One
+length flag only, and a length the user put in `deployment.extra_args` wins.
+
+Example:
+>>> from nelc.engine import demo
+>>> print(demo("R205", "model: ./ckpt\\nmodel_type: base\\nbackend: sglang\\nbenchmarks: [x]\\n",
+...            files={"config.json": {"max_position_embeddings": 131072}}))
+context_length: 131072  # R205: config.json:max_position_embeddings
+deployment.extra_args: "--context-length 131072"  # R205: context length 131072 from config.json:max_position_embeddings
+"""
+
+from __future__ import annotations
+
+from nelc import flags
+from nelc.data import recipe
+from nelc.diagnostics import Severity
+from nelc.draft import Draft
+from nelc.facts import Context, ModelFacts
+
+FALLBACK = 32768
+SETTING = "nelc.context_length"
+LENGTH_FLAGS = ("--max-model-len", "--context-length", "--max-seq-len")  # compared with _ and - unified
+
+
+def known_context_length(facts: ModelFacts) -> tuple[int, str] | None:
+    config = facts.json("config.json") or {}
+    for path in (("max_position_embeddings",), ("text_config", "max_position_embeddings"),
+                 ("llm_config", "max_position_embeddings")):
+        node = config
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, int) and not isinstance(node, bool) and node > 0:
+            return node, facts.where("config.json", ".".join(path))
+    return None
+
+
+def set_context_length(draft: Draft, ctx: Context) -> Draft:
+    backend = ctx.spec.backend
+    flag = recipe("backends").get(backend, {}).get("context_flag")
+    if flag is None:
+        return draft.decide("deployment.extra_args (context length)", f"backend {backend}: the server picks its own context length")
+    extra = draft.get("deployment.extra_args", "")
+    tokens = flags.split(extra)
+    present = [f for f in LENGTH_FLAGS if flags.has(tokens, f)]
+    if present:
+        if flags.has(tokens, flag):
+            return draft.decide("deployment.extra_args (context length)", f"the spec's own {flag} wins",
+                                ctx.source("deployment", "extra_args"))
+        return draft.report("R205", Severity.WARNING, f"{present[0]} is not {backend}'s context-length flag",
+                            f"write {flag} N for {backend}", **ctx.at("deployment", "extra_args"))
+    known = known_context_length(ctx.facts)
+    if known is None:
+        draft = draft.set(SETTING, FALLBACK, "fallback: nothing known about the model's context window")
+        draft = draft.report("R205", Severity.WARNING,
+                             f"context length unknown (no readable config.json); using the fallback {FALLBACK}",
+                             f"compile where config.json is readable, or add {flag} N to deployment.extra_args",
+                             **ctx.at("model"))
+        return draft.set("deployment.extra_args", flags.append_unless_present(extra, flag, str(FALLBACK)),
+                         f"fallback context length {FALLBACK}: nothing is known about the model")
+    length, source = known
+    draft = draft.set(SETTING, length, source, source)
+    return draft.set("deployment.extra_args", flags.append_unless_present(extra, flag, str(length)),
+                     f"context length {length} from {source}", source)
