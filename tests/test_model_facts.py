@@ -1,0 +1,121 @@
+"""Model-fact rules on real checkpoint folders: quantization, context length, remote code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nelc.rules.decide_remote_code import TRTLLM_COMMAND, VLLM_BASE_COMMAND
+from tests.helpers import compile_text, config_of
+
+
+def _ckpt(tmp_path, **files):
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir(exist_ok=True)
+    for name, content in files.items():
+        (ckpt / name.replace("__", ".")).write_text(json.dumps(content))
+    return ckpt
+
+
+SPEC = "model: ./ckpt\nmodel_type: chat_reasoning\nbackend: {backend}\nbenchmarks: [ns_mmlu_pro]\n"
+MODELOPT_FP8_LEGACY = {"hf_quant_config__json": {"quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}}}
+MODELOPT_NVFP4 = {"config__json": {"max_position_embeddings": 8192,
+                                   "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}}}
+DEEPSEEK_FP8 = {"config__json": {"max_position_embeddings": 163840, "auto_map": {"AutoConfig": "configuration_deepseek.DeepseekV3Config"},
+                                 "quantization_config": {"quant_method": "fp8", "weight_block_size": [128, 128]}}}
+
+# (id, checkpoint files, backend, flag tokens that must appear, tokens that must not)
+QUANT = [
+    ("fp8-legacy-vllm", MODELOPT_FP8_LEGACY, "vllm", [], ["--quantization"]),
+    ("fp8-legacy-sglang", MODELOPT_FP8_LEGACY, "sglang", ["--quantization modelopt_fp8"], []),
+    ("nvfp4-vllm", MODELOPT_NVFP4, "vllm", [], ["--quantization"]),
+    ("nvfp4-sglang", MODELOPT_NVFP4, "sglang", ["--quantization modelopt_fp4"], []),
+    ("deepseek-fp8-is-not-modelopt", DEEPSEEK_FP8, "sglang", ["--trust-remote-code"], ["--quantization"]),
+    ("unquantized", {"config__json": {"max_position_embeddings": 4096}}, "sglang", [], ["--quantization"]),
+]
+
+
+@pytest.mark.parametrize("files,backend,present,absent", [q[1:] for q in QUANT], ids=[q[0] for q in QUANT])
+def test_quantization_flag_policy(tmp_path, files, backend, present, absent):
+    _ckpt(tmp_path, **files)
+    extra = config_of(compile_text(tmp_path, SPEC.format(backend=backend)))["deployment"]["extra_args"]
+    for token in present:
+        assert token in extra
+    for token in absent:
+        assert token not in extra
+
+
+def test_unknown_modelopt_algorithm_warns_without_flag(tmp_path):
+    _ckpt(tmp_path, hf_quant_config__json={"quantization": {"quant_algo": "W4A8_AWQ"}})
+    result = compile_text(tmp_path, SPEC.format(backend="sglang"))
+    assert "--quantization" not in config_of(result)["deployment"]["extra_args"]
+    assert any(d.code == "R201" and "W4A8_AWQ" in d.message for d in result.diagnostics)
+
+
+def test_quantized_checkpoint_gets_benchmark_advice(tmp_path):
+    _ckpt(tmp_path, **MODELOPT_NVFP4)
+    result = compile_text(tmp_path, SPEC.format(backend="vllm").replace("[ns_mmlu_pro]", "[ns_gpqa]"))
+    (advice,) = [d for d in result.diagnostics if d.code == "R201"]
+    assert "MMLU" in advice.message and "GSM8K" in advice.message and "IFEval" in advice.message
+    assert result.draft.get("nelc.quantization")["algo"] == "NVFP4"
+
+
+# (id, config.json, backend, expected length flag)
+LENGTHS = [
+    ("vllm", {"max_position_embeddings": 131072}, "vllm", "--max-model-len 131072"),
+    ("sglang", {"max_position_embeddings": 131072}, "sglang", "--context-length 131072"),
+    ("trtllm", {"max_position_embeddings": 8192}, "trtllm", "--max_seq_len 8192"),
+    ("vision-language", {"text_config": {"max_position_embeddings": 32000}, "vision_config": {}}, "vllm", "--max-model-len 32000"),
+]
+
+
+@pytest.mark.parametrize("config,backend,flag", [c[1:] for c in LENGTHS], ids=[c[0] for c in LENGTHS])
+def test_context_length_from_config(tmp_path, config, backend, flag):
+    _ckpt(tmp_path, config__json=config)
+    extra = config_of(compile_text(tmp_path, SPEC.format(backend=backend)))["deployment"]["extra_args"]
+    assert flag in extra
+    assert sum(extra.count(f) for f in ("--max-model-len", "--context-length", "--max_seq_len")) == 1
+
+
+def test_users_length_wins(tmp_path):
+    _ckpt(tmp_path, config__json={"max_position_embeddings": 131072})
+    result = compile_text(tmp_path, SPEC.format(backend="vllm") + "deployment: {extra_args: --max-model-len 4096}\n")
+    assert config_of(result)["deployment"]["extra_args"] == "--max-model-len 4096"
+    assert any(d.rule == "R205" and "spec's own" in d.reason for d in result.draft.decisions)
+
+
+def test_wrong_length_flag_for_backend_warns(tmp_path):
+    _ckpt(tmp_path, config__json={"max_position_embeddings": 131072})
+    result = compile_text(tmp_path, SPEC.format(backend="sglang") + "deployment: {extra_args: --max-model-len 4096}\n")
+    assert any(d.code == "R205" and "--context-length" in d.hint for d in result.diagnostics)
+
+
+# (id, config.json, backend, path that must hold the trust-free command, expected)
+REMOTE = [
+    ("vllm-no-auto-map", {"max_position_embeddings": 1}, "vllm", "deployment.base_command", VLLM_BASE_COMMAND),
+    ("trtllm-no-auto-map", {"max_position_embeddings": 1}, "trtllm", "deployment.command", TRTLLM_COMMAND),
+    ("vllm-auto-map-keeps-nel", {"auto_map": {}}, "vllm", "deployment.base_command", None),
+    ("trtllm-auto-map-keeps-nel", {"auto_map": {}}, "trtllm", "deployment.command", None),
+]
+
+
+@pytest.mark.parametrize("config,backend,path,expected", [r[1:] for r in REMOTE], ids=[r[0] for r in REMOTE])
+def test_remote_code_only_with_auto_map(tmp_path, config, backend, path, expected):
+    _ckpt(tmp_path, config__json=config)
+    deployment = config_of(compile_text(tmp_path, SPEC.format(backend=backend)))["deployment"]
+    assert deployment.get(path.split(".")[1]) == expected
+    if expected:
+        assert "trust" not in expected
+
+
+def test_trust_free_vllm_command_is_nels_command_minus_the_flag():
+    """Guard against drift: the emitted command equals NEL 0.2.6's packaged one without the flag."""
+    from importlib import resources
+
+    import yaml
+
+    packaged = yaml.safe_load(resources.files("nemo_evaluator_launcher.configs.deployment").joinpath("vllm.yaml").read_text())
+    assert " ".join(packaged["base_command"].replace("--trust-remote-code", "").split()) == " ".join(VLLM_BASE_COMMAND.split())
+    trt = yaml.safe_load(resources.files("nemo_evaluator_launcher.configs.deployment").joinpath("trtllm.yaml").read_text())
+    assert " ".join(trt["command"].replace("--trust_remote_code", "").split()) == " ".join(TRTLLM_COMMAND.split())
