@@ -54,7 +54,8 @@ def demo(code: str, spec_text: str, **facts) -> str:
         base.update(checkpoint_path="/ckpt/" + spec.model.strip("./"))
     if "files" in facts:
         facts["files"] = MappingProxyType(facts["files"])
-    ctx = Context(spec=spec, facts=ModelFacts(**{**base, **facts}), spec_file="spec.yaml", positions=loaded.positions)
+    ctx = Context(spec=spec, facts=ModelFacts(**{**base, **facts}), spec_file="spec.yaml", positions=loaded.positions,
+                  spec_dir="/work")
     upto = next(i for i, r in enumerate(RULES) if r.code == code)
     draft = run_rules(ctx, RULES[: upto + 1])
     lines = []

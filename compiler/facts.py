@@ -52,6 +52,7 @@ class Context:
     facts: ModelFacts
     spec_file: str
     positions: Mapping[tuple, tuple[int, int]]
+    spec_dir: str = ""  # absolute folder of the spec: host-side files (e.g. parser plugins) go beside it
 
     def source(self, *path: str | int) -> str:
         """`spec.yaml:LINE` for a key the user wrote, or `spec default` for one they did not."""

@@ -40,7 +40,8 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None) -> Res
         facts = probe(spec, spec_path.resolve(), display, loaded.positions)
     except CompileError as exc:
         return Result(diagnostics=exc.diagnostics)
-    ctx = Context(spec=spec, facts=facts, spec_file=display, positions=loaded.positions)
+    ctx = Context(spec=spec, facts=facts, spec_file=display, positions=loaded.positions,
+                  spec_dir=str(spec_path.resolve().parent))
     draft = run_rules(ctx)
     diagnostics = (*notes, *facts.diagnostics, *draft.diagnostics)
     if has_errors(diagnostics):

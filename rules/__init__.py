@@ -11,6 +11,7 @@ from nelc.draft import Draft
 from nelc.facts import Context
 
 from .add_nemo_skills_key import add_nemo_skills_key
+from .apply_model_knowledge import apply_model_knowledge
 from .apply_overrides import apply_overrides
 from .choose_model_type import choose_model_type
 from .configure_export import configure_export
@@ -24,6 +25,8 @@ from .place_model import place_model
 from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
 from .set_context_length import set_context_length
+from .set_reasoning_mode import set_reasoning_mode
+from .set_sampling import set_sampling
 from .set_target import set_target
 
 
@@ -47,13 +50,16 @@ RULES: tuple[Rule, ...] = (
     Rule("R135", "place-model", place_model),  # after R130: appends --revision to the spec's extra_args
     Rule("R201", "detect-quantization", detect_quantization),  # after R130 (extra_args) and R101 (model type, for advice)
     Rule("R205", "set-context-length", set_context_length),
-    Rule("R210", "decide-remote-code", decide_remote_code),
+    Rule("R220", "apply-model-knowledge", apply_model_knowledge),  # after R201 (env for a quantized model)
+    Rule("R210", "decide-remote-code", decide_remote_code),  # after R220 (a card's remote-code need)
     Rule("R140", "set-target", set_target),
     Rule("R150", "configure-export", configure_export),
     Rule("R160", "fill-evaluation", fill_evaluation),
     Rule("R165", "resolve-benchmarks", resolve_benchmarks),
     Rule("R170", "add-nemo-skills-key", add_nemo_skills_key),  # after R140 (endpoint key) and R165 (task list)
-    Rule("R175", "place-interceptors", place_interceptors),
+    Rule("R225", "set-sampling", set_sampling),  # after R220 (family)
+    Rule("R230", "set-reasoning-mode", set_reasoning_mode),  # after R220 (family)
+    Rule("R175", "place-interceptors", place_interceptors),  # after R230: the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides),  # last: the user's raw keys win
 )
 

@@ -4,7 +4,8 @@ Why: `--trust-remote-code` executes code from the checkpoint; the seed allows it
 config.json has `auto_map`. NEL's vLLM `base_command` and TRT-LLM `command` always pass it, so
 for a checkpoint without `auto_map` nelc emits those commands without the flag; SGLang's command
 lacks it, so it is added there when `auto_map` exists. Unknown (unreadable config.json) counts
-as no custom code: a server that then fails to load says so loudly, remote code never runs silently.
+as no custom code (a server that then fails to load says so loudly), unless the model card in
+recipes/models.yaml documents that the model runs with its own code.
 
 Example:
 >>> from nelc.engine import demo
@@ -16,6 +17,7 @@ deployment.extra_args: "--context-length 32768 --trust-remote-code"  # R210: con
 from __future__ import annotations
 
 from nelc import flags
+from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
@@ -54,6 +56,14 @@ def decide_remote_code(draft: Draft, ctx: Context) -> Draft:
                              "config.json has auto_map: the model ships its own code", source)
         return draft.decide("--trust-remote-code", f"config.json has auto_map: NEL's {backend} command keeps its trust flag", source)
     why = "config.json has no auto_map" if config is not None else "config.json could not be read"
+    family = next((e for e in recipe("models") if e["family"] == draft.get("nelc.family")), {})
+    if config is None and family.get("remote_code"):
+        source = f"recipes/models.yaml:{family['family']}"
+        if backend == "sglang" and not user_trusts:
+            return draft.set("deployment.extra_args", flags.join([*flags.split(extra), "--trust-remote-code"]),
+                             f"{why}, and the {family['family']} card runs the model with its own code", source)
+        return draft.decide("--trust-remote-code", f"{why}, and the {family['family']} card runs the model with its own code: "
+                            f"NEL's {backend} command keeps its trust flag", source)
     if user_trusts:
         return draft.decide("--trust-remote-code", f"{why}, but the spec's extra_args asks for it", ctx.source("deployment", "extra_args"))
     if config is None:

@@ -10,7 +10,8 @@ An explicit `interceptors:` chain replaces NEL's whole default chain and is not 
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R175", "model: org/m\\nbenchmarks: [ns_gpqa]\\ninterceptors: {use_request_logging: true, max_logged_requests: 5}\\n"))
-evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config: {use_request_logging: true, max_logged_requests: 5}  # R175: the spec's interceptors, at the only location NEL passes to the container
+evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.use_request_logging: true  # R175: the spec's interceptors, at the only location NEL passes to the container
+evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.max_logged_requests: 5  # R175: the spec's interceptors, at the only location NEL passes to the container
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def place_interceptors(draft: Draft, ctx: Context) -> Draft:
             and not any(k in settings for k in ("max_logged_requests", "max_logged_responses")):
         draft = draft.report("R175", Severity.WARNING, "max_saved_* sizes the cache, not the request/response logs",
                              "use max_logged_requests / max_logged_responses to cap logging", **ctx.at("interceptors"))
-    draft = draft.set(HOME, settings, "the spec's interceptors, at the only location NEL passes to the container",
-                      ctx.source("interceptors"))
+    for name, value in settings.items():  # flag by flag: model-derived flags the spec does not name stay
+        draft = draft.set(f"{HOME}.{name}", value, "the spec's interceptors, at the only location NEL passes to the container",
+                          ctx.source("interceptors", name))
     if settings.get("custom_system_prompt") and "use_system_prompt" not in settings:
         draft = draft.set(f"{HOME}.use_system_prompt", True,
                           "NEL sends custom_system_prompt only when use_system_prompt is true", ctx.source("interceptors"))

@@ -1,0 +1,151 @@
+"""R220 apply-model-knowledge: serve flags, env, image pins and parser plugins a model card asks for.
+
+Why: the seed's Step 3 has an expert read the model card for a reasoning parser (and its plugin
+file), a tool-call parser, documented serve flags and env vars, and an image pin. nelc keeps that
+knowledge as data in recipes/models.yaml, one entry per family with its sources, matched by the HF
+handle (or checkpoint folder name) and config.json `model_type` / `architectures`. The spec's own
+flags, env values and image always win. A parser plugin is fetched by `deployment.pre_cmd` on
+SLURM; NEL's local executor does not run pre_cmd, so there it is mounted from the host instead.
+
+Example:
+>>> from nelc.engine import demo
+>>> print(demo("R220", "model: Qwen/Qwen3-8B\\nmodel_type: chat_reasoning\\nbenchmarks: [ns_gpqa]\\n"))
+family: qwen3  # R220: matched recipes/models.yaml entry qwen3 (handle Qwen/Qwen3-8B)
+deployment.extra_args: "--max-model-len 32768 --reasoning-parser qwen3 --enable-auto-tool-choice --tool-call-parser hermes"  # R220: qwen3: reasoning parser qwen3; tool calling with parser hermes
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+
+from nelc import flags
+from nelc.data import recipe
+from nelc.diagnostics import Severity
+from nelc.draft import Draft
+from nelc.facts import Context
+
+SETTING = "nelc.family"
+PLUGIN_DIR = "/nelc-plugins"  # where a parser plugin lives inside the server container
+
+
+def match_family(ctx: Context) -> tuple[dict, str] | None:
+    """The recipes/models.yaml entry for this model and what matched: handle or folder-name
+    patterns of every entry first, then config.json model_type (+ architectures) of entries not
+    marked handle_only (a shared model_type must not pick a sibling family's parser)."""
+    facts = ctx.facts
+    name = facts.hf_handle or posixpath.basename((facts.checkpoint_path or ctx.spec.model).rstrip("/"))
+    entries = recipe("models")
+    for entry in entries:
+        for pattern in (p.lower() for p in entry["match"].get("handle", [])):
+            lowered = name.lower()
+            if fnmatch.fnmatch(lowered, pattern) or (not facts.hf_handle and fnmatch.fnmatch(lowered, pattern.split("/", 1)[-1])):
+                return entry, f"{'handle' if facts.hf_handle else 'checkpoint folder'} {name}"
+    config = facts.json("config.json") or {}
+    model_type, architectures = config.get("model_type"), set(config.get("architectures") or [])
+    for entry in entries:
+        match = entry["match"]
+        if match.get("handle_only") or model_type not in match.get("model_type", []):
+            continue
+        if not match.get("architectures") or architectures & set(match["architectures"]):
+            return entry, f"{facts.where('config.json', 'model_type')} = {model_type}"
+    return None
+
+
+def apply_model_knowledge(draft: Draft, ctx: Context) -> Draft:
+    backend = ctx.spec.backend
+    if backend not in ("vllm", "sglang"):
+        return draft.decide("model knowledge", f"backend {backend}: recipes/models.yaml covers vLLM and SGLang serve flags")
+    found = match_family(ctx)
+    if found is None:
+        return draft.decide("model knowledge", "no recipes/models.yaml entry matches this model: no card-specific flags")
+    entry, matched = found
+    source = f"recipes/models.yaml:{entry['family']} ({'; '.join(entry['sources'][:1])})"
+    draft = draft.set(SETTING, entry["family"], f"matched recipes/models.yaml entry {entry['family']} ({matched})", source)
+    extra = draft.get("deployment.extra_args", "")
+    added: list[str] = []
+    reasoning = entry.get("reasoning") or {}
+    parser = (reasoning.get("parser") or {}).get(backend)
+    if parser and ctx.spec.model_type != "base":
+        if reasoning.get("plugin_url") and backend == "vllm":
+            draft, plugin = _plugin(draft, ctx, reasoning["plugin_url"], source)
+            extra, _ = _add(extra, added, "--reasoning-parser-plugin", plugin, label=f"parser plugin {plugin}")
+        extra, _ = _add(extra, added, "--reasoning-parser", parser, label=f"reasoning parser {parser}")
+    tool_parser = ((entry.get("tool_calling") or {}).get("parser") or {}).get(backend)
+    if tool_parser and ctx.spec.model_type != "base":
+        if backend == "vllm":
+            extra, _ = _add(extra, added, "--enable-auto-tool-choice")
+        extra, _ = _add(extra, added, "--tool-call-parser", tool_parser, label=f"tool calling with parser {tool_parser}")
+    for flag_tokens in (entry.get("extra_flags") or {}).get(backend, []):
+        tokens = flags.split(flag_tokens)
+        extra, _ = _add(extra, added, tokens[0], *tokens[1:], label=f"card flag {flag_tokens}")
+    if added:
+        draft = draft.set("deployment.extra_args", extra, f"{entry['family']}: {'; '.join(added)}", source)
+    draft = _env(draft, ctx, entry, backend, source)
+    return _image(draft, ctx, entry, backend, source)
+
+
+def _add(extra: str, added: list[str], flag: str, *values: str, label: str = "") -> tuple[str, bool]:
+    updated = flags.append_unless_present(extra, flag, *values)
+    if updated is None:
+        return extra, False
+    if label:
+        added.append(label)
+    return updated, True
+
+
+def _plugin(draft: Draft, ctx: Context, url: str, source: str) -> tuple[Draft, str]:
+    filename = posixpath.basename(url)
+    in_container = f"{PLUGIN_DIR}/{filename}"
+    if ctx.spec.executor == "slurm":
+        draft = draft.set("deployment.pre_cmd", f"mkdir -p {PLUGIN_DIR} && curl -fsSL -o {in_container} {url}",
+                          "fetch the card's reasoning parser plugin before the server starts (needs NEMO_EVALUATOR_TRUST_PRE_CMD=1)",
+                          source)
+        return draft.report("R220", Severity.NOTE, "deployment.pre_cmd fetches the reasoning parser plugin",
+                            "export NEMO_EVALUATOR_TRUST_PRE_CMD=1 before `nel run`", **ctx.at("model")), in_container
+    host = posixpath.join(ctx.spec_dir, "nelc-plugins", filename)
+    draft = draft.set(("execution", "mounts", "deployment", host), in_container,
+                      "NEL's local executor skips deployment.pre_cmd: the plugin is mounted from the host", source)
+    return draft.report("R220", Severity.WARNING, f"the reasoning parser plugin must exist on this host at {host}",
+                        f"before `nel run`: mkdir -p {posixpath.dirname(host)} && curl -fsSL -o {host} {url}",
+                        **ctx.at("model")), in_container
+
+
+def _env(draft: Draft, ctx: Context, entry: dict, backend: str, source: str) -> Draft:
+    env = dict((entry.get("env") or {}).get(backend, {}))
+    algo = (draft.get("nelc.quantization") or {}).get("algo")
+    if algo:
+        env.update(((entry.get("env_when_quantized") or {}).get(backend) or {}).get(str(algo).upper(), {}))
+    for name, value in env.items():
+        if name in ctx.spec.deployment.env_vars:
+            draft = draft.decide(f"deployment.env_vars.{name}", "the spec's own value wins", ctx.source("deployment", "env_vars", name))
+        else:
+            draft = draft.set(f"deployment.env_vars.{name}", f"lit:{value}",
+                              f"{entry['family']} card requires it" + (f" for {algo}" if algo else ""), source)
+    return draft
+
+
+def _image(draft: Draft, ctx: Context, entry: dict, backend: str, source: str) -> Draft:
+    """`image` in models.yaml is the card's minimum; the default pin is raised to it, never lowered."""
+    minimum = (entry.get("image") or {}).get(backend)
+    if not minimum:
+        return draft
+    if ctx.spec.deployment.image:
+        return draft.decide("deployment.image", f"the spec's image wins (the {entry['family']} card asks for at least {minimum})",
+                            ctx.source("deployment", "image"))
+    current = draft.get("deployment.image", "")
+    if _version(minimum) <= _version(current):
+        return draft.decide("deployment.image", f"{current} meets the {entry['family']} card's minimum {minimum}", source)
+    return draft.set("deployment.image", minimum, f"the {entry['family']} card needs at least this server version", source)
+
+
+def _version(image: str) -> tuple[int, ...]:
+    """`vllm/vllm-openai:v0.12.0` -> (0, 12, 0); unparsable tags sort first."""
+    tag = image.rsplit(":", 1)[-1].lstrip("v")
+    parts = []
+    for piece in tag.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
