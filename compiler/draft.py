@@ -42,6 +42,7 @@ class Draft:
     origins: Mapping[Key, Origin] = field(default_factory=lambda: MappingProxyType({}))
     decisions: tuple[Decision, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    flag_origins: Mapping[str, Origin] = field(default_factory=lambda: MappingProxyType({}))  # per server flag
     rule: str = ""  # the rule now running; the engine sets it
 
     def by(self, rule: str) -> "Draft":
@@ -77,6 +78,19 @@ class Draft:
         origins = {k: o for k, o in self.origins.items() if k[: len(key)] != key}
         return replace(self, tree=tree, origins=MappingProxyType(origins),
                        decisions=self.decisions + (Decision(self.rule, ".".join(map(str, key)), f"removed: {why}", source),))
+
+    def add_flag(self, flag: str, *values: str, why: str, source: str = "") -> "Draft":
+        """Append `flag values...` to `deployment.extra_args` unless the flag is already there
+        (the spec's own value, or an earlier rule's, wins) and record why, per flag."""
+        from . import flags
+
+        updated = flags.append_unless_present(self.get("deployment.extra_args", ""), flag, *values)
+        if updated is None:
+            earlier = self.flag_origins.get(flag)
+            who = f"already set by {earlier.rule}" if earlier else "the spec's own value wins"
+            return self.decide(f"deployment.extra_args {flag}", f"{who}; not changed to {' '.join((flag, *values))}", source)
+        draft = self.set("deployment.extra_args", updated, why, source)
+        return replace(draft, flag_origins=MappingProxyType({**draft.flag_origins, flag: Origin(self.rule, why, source)}))
 
     def merge(self, patch: Mapping[str, Any], why: str, source: Callable[[Key], str]) -> "Draft":
         """Deep-merge `patch` over the tree the way NEL/OmegaConf do (mappings merge, lists and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from . import flags
 from .diagnostics import Severity
 from .draft import Draft
 from .emit import flow
@@ -59,12 +60,22 @@ def demo(code: str, spec_text: str, **facts) -> str:
     upto = next(i for i, r in enumerate(RULES) if r.code == code)
     draft = run_rules(ctx, RULES[: upto + 1])
     lines = []
+    own_flags = {f: o for f, o in draft.flag_origins.items() if o.rule == code}
     for path, origin in draft.origins.items():
-        if origin.rule == code and path[0] != "nelc":
-            lines.append(f"{'.'.join(map(str, path))}: {flow(draft.get(path))}  # {code}: {origin.reason}")
-        elif origin.rule == code:
-            lines.append(f"{path[-1]}: {flow(draft.get(path))}  # {code}: {origin.reason}")
+        if origin.rule != code or (path == ("deployment", "extra_args") and own_flags):
+            continue
+        shown = ".".join(map(str, path)) if path[0] != "nelc" else str(path[-1])
+        lines.append(f"{shown}: {flow(draft.get(path))}  # {code}: {origin.reason}")
+    tokens = flags.split(draft.get("deployment.extra_args", ""))
+    for flag, origin in own_flags.items():
+        lines.append(f"deployment.extra_args += {' '.join(_flag_with_values(tokens, flag))}  # {code}: {origin.reason}")
     lines += [f"{d.severity.value}[{d.code}]: {d.message}" for d in draft.diagnostics
               if d.rule == code and d.severity is not Severity.NOTE]
     return "\n".join(lines)
+
+
+def _flag_with_values(tokens: list[str], flag: str) -> list[str]:
+    start = tokens.index(flag)
+    end = next((i for i in range(start + 1, len(tokens)) if tokens[i].startswith("--")), len(tokens))
+    return tokens[start:end]
 

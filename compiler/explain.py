@@ -17,9 +17,27 @@ def explain(draft: Draft, rule_names: dict[str, str]) -> str:
             continue
         source = f" [{origin.source}]" if origin.source else ""
         rows.append(f"{key} = {flow(value)}\n    {origin.rule} {rule_names.get(origin.rule, '')}: {origin.reason}{source}")
+        if path == ("deployment", "extra_args"):
+            rows.extend(_flag_rows(draft, value, rule_names))
     if draft.decisions:
         rows.append("\nconsidered and left unchanged:")
         for d in draft.decisions:
             source = f" [{d.source}]" if d.source else ""
             rows.append(f"{d.topic}\n    {d.rule} {rule_names.get(d.rule, '')}: {d.reason}{source}")
     return "\n".join(rows) + "\n"
+
+
+def _flag_rows(draft: Draft, extra_args: str, rule_names: dict[str, str]) -> list[str]:
+    """One line per server flag: the rule that added it, or the spec."""
+    from . import flags
+
+    rows = []
+    tokens = flags.split(extra_args)
+    for name in dict.fromkeys(t.split("=", 1)[0].replace("_", "-") for t in tokens if t.startswith("--")):
+        origin = next((o for f, o in draft.flag_origins.items() if f.replace("_", "-") == name), None)
+        if origin is None:
+            rows.append(f"      {name}: from the spec's deployment.extra_args")
+        else:
+            source = f" [{origin.source}]" if origin.source else ""
+            rows.append(f"      {name}: {origin.rule} {rule_names.get(origin.rule, '')}: {origin.reason}{source}")
+    return rows

@@ -11,7 +11,9 @@ Example:
 >>> from nelc.engine import demo
 >>> print(demo("R220", "model: Qwen/Qwen3-8B\\nmodel_type: chat_reasoning\\nbenchmarks: [ns_gpqa]\\n"))
 family: qwen3  # R220: matched recipes/models.yaml entry qwen3 (handle Qwen/Qwen3-8B)
-deployment.extra_args: "--max-model-len 32768 --reasoning-parser qwen3 --enable-auto-tool-choice --tool-call-parser hermes"  # R220: qwen3: reasoning parser qwen3; tool calling with parser hermes
+deployment.extra_args += --reasoning-parser qwen3  # R220: qwen3: reasoning parser qwen3
+deployment.extra_args += --enable-auto-tool-choice  # R220: qwen3: tool calling
+deployment.extra_args += --tool-call-parser hermes  # R220: qwen3: tool-call parser hermes
 """
 
 from __future__ import annotations
@@ -60,38 +62,26 @@ def apply_model_knowledge(draft: Draft, ctx: Context) -> Draft:
     if found is None:
         return draft.decide("model knowledge", "no recipes/models.yaml entry matches this model: no card-specific flags")
     entry, matched = found
-    source = f"recipes/models.yaml:{entry['family']} ({'; '.join(entry['sources'][:1])})"
+    source = f"recipes/models.yaml:{entry['family']}"  # the entry lists its sources
     draft = draft.set(SETTING, entry["family"], f"matched recipes/models.yaml entry {entry['family']} ({matched})", source)
-    extra = draft.get("deployment.extra_args", "")
-    added: list[str] = []
     reasoning = entry.get("reasoning") or {}
     parser = (reasoning.get("parser") or {}).get(backend)
+    family = entry["family"]
     if parser and ctx.spec.model_type != "base":
         if reasoning.get("plugin_url") and backend == "vllm":
             draft, plugin = _plugin(draft, ctx, reasoning["plugin_url"], source)
-            extra, _ = _add(extra, added, "--reasoning-parser-plugin", plugin, label=f"parser plugin {plugin}")
-        extra, _ = _add(extra, added, "--reasoning-parser", parser, label=f"reasoning parser {parser}")
+            draft = draft.add_flag("--reasoning-parser-plugin", plugin, why=f"{family}: the card's custom reasoning parser", source=source)
+        draft = draft.add_flag("--reasoning-parser", parser, why=f"{family}: reasoning parser {parser}", source=source)
     tool_parser = ((entry.get("tool_calling") or {}).get("parser") or {}).get(backend)
     if tool_parser and ctx.spec.model_type != "base":
         if backend == "vllm":
-            extra, _ = _add(extra, added, "--enable-auto-tool-choice")
-        extra, _ = _add(extra, added, "--tool-call-parser", tool_parser, label=f"tool calling with parser {tool_parser}")
+            draft = draft.add_flag("--enable-auto-tool-choice", why=f"{family}: tool calling", source=source)
+        draft = draft.add_flag("--tool-call-parser", tool_parser, why=f"{family}: tool-call parser {tool_parser}", source=source)
     for flag_tokens in (entry.get("extra_flags") or {}).get(backend, []):
         tokens = flags.split(flag_tokens)
-        extra, _ = _add(extra, added, tokens[0], *tokens[1:], label=f"card flag {flag_tokens}")
-    if added:
-        draft = draft.set("deployment.extra_args", extra, f"{entry['family']}: {'; '.join(added)}", source)
+        draft = draft.add_flag(tokens[0], *tokens[1:], why=f"{family}: serve flag the card documents", source=source)
     draft = _env(draft, ctx, entry, backend, source)
     return _image(draft, ctx, entry, backend, source)
-
-
-def _add(extra: str, added: list[str], flag: str, *values: str, label: str = "") -> tuple[str, bool]:
-    updated = flags.append_unless_present(extra, flag, *values)
-    if updated is None:
-        return extra, False
-    if label:
-        added.append(label)
-    return updated, True
 
 
 def _plugin(draft: Draft, ctx: Context, url: str, source: str) -> tuple[Draft, str]:

@@ -11,7 +11,7 @@ Example:
 >>> from nelc.engine import demo
 >>> print(demo("R210", "model: ./ckpt\\nmodel_type: base\\nbackend: sglang\\nbenchmarks: [x]\\n",
 ...            files={"config.json": {"auto_map": {"AutoConfig": "configuration_x.XConfig"}}}))
-deployment.extra_args: "--context-length 32768 --trust-remote-code"  # R210: config.json has auto_map: the model ships its own code
+deployment.extra_args += --trust-remote-code  # R210: config.json has auto_map: the model ships its own code
 """
 
 from __future__ import annotations
@@ -51,17 +51,16 @@ def decide_remote_code(draft: Draft, ctx: Context) -> Draft:
     extra = draft.get("deployment.extra_args", "")
     user_trusts = flags.has(flags.split(extra), "--trust-remote-code")
     if config is not None and "auto_map" in config:
-        if backend == "sglang" and not user_trusts:
-            return draft.set("deployment.extra_args", flags.join([*flags.split(extra), "--trust-remote-code"]),
-                             "config.json has auto_map: the model ships its own code", source)
+        if backend == "sglang":
+            return draft.add_flag("--trust-remote-code", why="config.json has auto_map: the model ships its own code", source=source)
         return draft.decide("--trust-remote-code", f"config.json has auto_map: NEL's {backend} command keeps its trust flag", source)
     why = "config.json has no auto_map" if config is not None else "config.json could not be read"
     family = next((e for e in recipe("models") if e["family"] == draft.get("nelc.family")), {})
     if config is None and family.get("remote_code"):
         source = f"recipes/models.yaml:{family['family']}"
-        if backend == "sglang" and not user_trusts:
-            return draft.set("deployment.extra_args", flags.join([*flags.split(extra), "--trust-remote-code"]),
-                             f"{why}, and the {family['family']} card runs the model with its own code", source)
+        if backend == "sglang":
+            return draft.add_flag("--trust-remote-code", why=f"{why}, and the {family['family']} card runs the model with its own code",
+                                  source=source)
         return draft.decide("--trust-remote-code", f"{why}, and the {family['family']} card runs the model with its own code: "
                             f"NEL's {backend} command keeps its trust flag", source)
     if user_trusts:

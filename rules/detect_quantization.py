@@ -12,12 +12,11 @@ Example:
 >>> cfg = {"config.json": {"quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}}}
 >>> print(demo("R201", "model: ./ckpt\\nmodel_type: chat_reasoning\\nbackend: sglang\\nbenchmarks: [ns_mmlu_pro]\\n", files=cfg))
 quantization: {algo: NVFP4, kv_cache_algo: null, source: config.json:quantization_config.quant_algo}  # R201: ModelOpt checkpoint
-deployment.extra_args: "--quantization modelopt_fp4"  # R201: ModelOpt NVFP4 on SGLang: its auto-detection picks the wrong kernel
+deployment.extra_args += --quantization modelopt_fp4  # R201: ModelOpt NVFP4 on SGLang: its auto-detection picks the wrong kernel
 """
 
 from __future__ import annotations
 
-from nelc import flags
 from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
@@ -57,7 +56,6 @@ def detect_quantization(draft: Draft, ctx: Context) -> Draft:
         return draft.decide("deployment.extra_args (--quantization)", reason, facts.where("config.json", "quantization_config"))
     draft = draft.set(SETTING, quant, "ModelOpt checkpoint", quant["source"])
     draft = _advise(draft, ctx, quant["algo"])
-    extra = draft.get("deployment.extra_args", "")
     if backend != "sglang":
         return draft.decide("deployment.extra_args (--quantization)",
                             f"ModelOpt {quant['algo']} on {backend}: no flag (vLLM detects ModelOpt itself; a mismatched flag breaks it)"
@@ -69,12 +67,9 @@ def detect_quantization(draft: Draft, ctx: Context) -> Draft:
                             f"ModelOpt algorithm {quant['algo']} has no known SGLang --quantization value; none is set",
                             "check SGLang's docs for this format and add the flag to deployment.extra_args if needed",
                             **ctx.at("model"))
-    updated = flags.append_unless_present(extra, "--quantization", value)
-    if updated is None:
-        return draft.decide("deployment.extra_args (--quantization)", "the spec's own --quantization wins", ctx.source("deployment", "extra_args"))
     why = ("ModelOpt NVFP4 on SGLang: its auto-detection picks the wrong kernel" if value == "modelopt_fp4"
            else f"ModelOpt {quant['algo']} on SGLang")
-    return draft.set("deployment.extra_args", updated, why, quant["source"])
+    return draft.add_flag("--quantization", value, why=why, source=quant["source"])
 
 
 def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:

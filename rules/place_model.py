@@ -9,13 +9,12 @@ Example:
 >>> print(demo("R135", "model: org/m@v1\\nbenchmarks: [ns_gpqa]\\n"))
 deployment.checkpoint_path: null  # R135: model is an HF handle; nothing to mount
 deployment.hf_model_handle: org/m  # R135: HF handle from the spec
-deployment.extra_args: "--revision v1"  # R135: the spec pins revision v1
 deployment.env_vars.HF_TOKEN: host:HF_TOKEN  # R135: the server downloads org/m from the Hub (gated models need a token)
+deployment.extra_args += --revision v1  # R135: the spec pins revision v1
 """
 
 from __future__ import annotations
 
-from nelc import flags
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
@@ -43,12 +42,7 @@ def place_model(draft: Draft, ctx: Context) -> Draft:
              .set("deployment.checkpoint_path", None, "model is an HF handle; nothing to mount", source)
              .set("deployment.hf_model_handle", facts.hf_handle, "HF handle from the spec", source))
     if facts.revision:
-        tokens = flags.split(draft.get("deployment.extra_args", ""))
-        if flags.has(tokens, "--revision"):
-            draft = draft.decide("deployment.extra_args", "the spec's own --revision wins over the pinned @revision", source)
-        else:
-            draft = draft.set("deployment.extra_args", flags.join([*tokens, "--revision", facts.revision]),
-                              f"the spec pins revision {facts.revision}", source)
+        draft = draft.add_flag("--revision", facts.revision, why=f"the spec pins revision {facts.revision}", source=source)
     if "HF_TOKEN" not in draft.get("deployment.env_vars", {}):
         draft = draft.set("deployment.env_vars.HF_TOKEN", "host:HF_TOKEN",
                           f"the server downloads {facts.hf_handle} from the Hub (gated models need a token)")

@@ -10,7 +10,7 @@ Example:
 >>> print(demo("R205", "model: ./ckpt\\nmodel_type: base\\nbackend: sglang\\nbenchmarks: [x]\\n",
 ...            files={"config.json": {"max_position_embeddings": 131072}}))
 context_length: 131072  # R205: config.json:max_position_embeddings
-deployment.extra_args: "--context-length 131072"  # R205: context length 131072 from config.json:max_position_embeddings
+deployment.extra_args += --context-length 131072  # R205: context length 131072 from config.json:max_position_embeddings
 """
 
 from __future__ import annotations
@@ -59,9 +59,7 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
                              f"context length unknown (no readable config.json); using the fallback {FALLBACK}",
                              f"compile where config.json is readable, or add {flag} N to deployment.extra_args",
                              **ctx.at("model"))
-        return draft.set("deployment.extra_args", flags.append_unless_present(extra, flag, str(FALLBACK)),
-                         f"fallback context length {FALLBACK}: nothing is known about the model")
+        return draft.add_flag(flag, str(FALLBACK), why=f"fallback context length {FALLBACK}: nothing is known about the model")
     length, source = known
     draft = draft.set(SETTING, length, source, source)
-    return draft.set("deployment.extra_args", flags.append_unless_present(extra, flag, str(length)),
-                     f"context length {length} from {source}", source)
+    return draft.add_flag(flag, str(length), why=f"context length {length} from {source}", source=source)

@@ -119,3 +119,16 @@ def test_trust_free_vllm_command_is_nels_command_minus_the_flag():
     assert " ".join(packaged["base_command"].replace("--trust-remote-code", "").split()) == " ".join(VLLM_BASE_COMMAND.split())
     trt = yaml.safe_load(resources.files("nemo_evaluator_launcher.configs.deployment").joinpath("trtllm.yaml").read_text())
     assert " ".join(trt["command"].replace("--trust_remote_code", "").split()) == " ".join(TRTLLM_COMMAND.split())
+
+
+def test_explain_shows_each_derived_flag_with_its_file_and_field(tmp_path):
+    from nelc.explain import explain
+    from nelc.rules import RULES
+
+    _ckpt(tmp_path, **MODELOPT_NVFP4)
+    result = compile_text(tmp_path, SPEC.format(backend="sglang"))
+    text = explain(result.draft, {r.code: r.name for r in RULES})
+    assert "--quantization: R201 detect-quantization" in text and "[./ckpt/config.json:quantization_config.quant_algo]" in text
+    assert "--context-length: R205 set-context-length" in text and "[./ckpt/config.json:max_position_embeddings]" in text
+    assert "--trust-remote-code" in text  # a decision: no auto_map
+    assert "config.json has no auto_map" in text
