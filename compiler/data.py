@@ -21,6 +21,12 @@ def recipe(name: str) -> Any:
 
 
 @lru_cache(maxsize=None)
+def recipe_json(name: str) -> Any:
+    """A JSON file from recipes/, e.g. recipe_json("tasks_registry") (large data is JSON: it loads fast)."""
+    return json.loads(resources.files("nelc.recipes").joinpath(f"{name}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
 def schema(name: str) -> dict:
     """A JSON Schema from schemas/, e.g. schema("nel")."""
     return json.loads(resources.files("nelc.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))

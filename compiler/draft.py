@@ -53,7 +53,7 @@ class Draft:
         for part in _key(path):
             if isinstance(node, Mapping) and part in node:
                 node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            elif isinstance(node, (list, tuple)) and isinstance(part, int) and -len(node) <= part < len(node):
                 node = node[part]
             else:
                 return default

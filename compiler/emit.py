@@ -20,7 +20,8 @@ TOP_LEVEL_ORDER = ("defaults", "execution", "deployment", "target", "evaluation"
                    "auxiliary_deployments")
 
 # Readers look for the model first; other keys keep the order the rules wrote them in.
-SECTION_ORDER = {"deployment": ("type", "image", "checkpoint_path", "hf_model_handle", "served_model_name")}
+SECTION_ORDER = {"deployment": ("type", "image", "checkpoint_path", "hf_model_handle", "served_model_name"),
+                 "evaluation": ("env_vars", "nemo_evaluator_config")}  # shared settings before the task list
 
 _PLAIN = re.compile(r"[A-Za-z_/$][A-Za-z0-9_./@+$\-]*(?::[A-Za-z0-9_./@+$\-]+)*")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}

@@ -39,3 +39,17 @@ def append_unless_present(extra_args: str, flag: str, *values: str) -> str | Non
     if has(tokens, flag):
         return None
     return join([*tokens, flag, *values])
+
+
+def value_of(tokens: list[str], flag: str) -> str | None:
+    """The value given to `flag` (`--f v` or `--f=v`), or None.
+
+    >>> value_of(["--max_model_len=8192"], "--max-model-len")
+    '8192'
+    """
+    wanted = flag.replace("_", "-")
+    for index, token in enumerate(tokens):
+        name, _, inline = token.partition("=")
+        if name.replace("_", "-") == wanted:
+            return inline or (tokens[index + 1] if index + 1 < len(tokens) else None)
+    return None

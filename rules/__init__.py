@@ -11,6 +11,11 @@ from nelc.draft import Draft
 from nelc.facts import Context
 
 from .add_nemo_skills_key import add_nemo_skills_key
+from .wire_judges import wire_judges
+from .tune_parallelism import tune_parallelism
+from .route_endpoints import route_endpoints
+from .fill_tokenizers import fill_tokenizers
+from .check_tasks import check_tasks
 from .apply_model_knowledge import apply_model_knowledge
 from .apply_overrides import apply_overrides
 from .choose_model_type import choose_model_type
@@ -48,19 +53,24 @@ RULES: tuple[Rule, ...] = (
     Rule("R120", "fill-execution", fill_execution),
     Rule("R130", "fill-deployment", fill_deployment),
     Rule("R135", "place-model", place_model),  # after R130: appends --revision to the spec's extra_args
-    Rule("R201", "detect-quantization", detect_quantization),  # after R130 (extra_args) and R101 (model type, for advice)
-    Rule("R205", "set-context-length", set_context_length),
+    Rule("R165", "resolve-benchmarks", resolve_benchmarks),  # after R101: bundles depend on the model type
+    Rule("R166", "wire-judges", wire_judges),
+    Rule("R167", "fill-tokenizers", fill_tokenizers),
+    Rule("R201", "detect-quantization", detect_quantization),  # after R165: advice compares the task list
+    Rule("R205", "set-context-length", set_context_length),  # after R165: recipes raise the minimum
     Rule("R220", "apply-model-knowledge", apply_model_knowledge),  # after R201 (env for a quantized model)
     Rule("R210", "decide-remote-code", decide_remote_code),  # after R220 (a card's remote-code need)
+    Rule("R168", "route-endpoints", route_endpoints),
+    Rule("R169", "tune-parallelism", tune_parallelism),
     Rule("R140", "set-target", set_target),
     Rule("R150", "configure-export", configure_export),
     Rule("R160", "fill-evaluation", fill_evaluation),
-    Rule("R165", "resolve-benchmarks", resolve_benchmarks),
     Rule("R170", "add-nemo-skills-key", add_nemo_skills_key),  # after R140 (endpoint key) and R165 (task list)
-    Rule("R225", "set-sampling", set_sampling),  # after R220 (family)
+    Rule("R225", "set-sampling", set_sampling),  # after R220 (family) and R165 (which tasks read it)
     Rule("R230", "set-reasoning-mode", set_reasoning_mode),  # after R220 (family)
     Rule("R175", "place-interceptors", place_interceptors),  # after R230: the spec's interceptors win
-    Rule("R190", "apply-overrides", apply_overrides),  # last: the user's raw keys win
+    Rule("R190", "apply-overrides", apply_overrides),  # the user's raw keys win over every rule above
+    Rule("R195", "check-tasks", check_tasks),  # last: checks the final task list, overrides included
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}

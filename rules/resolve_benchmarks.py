@@ -1,33 +1,77 @@
-"""R165 resolve-benchmarks: `benchmarks` -> the `evaluation.tasks` list, in spec order.
+"""R165 resolve-benchmarks: `benchmarks` -> the `evaluation.tasks` list the recipes prescribe.
 
-Why: a task list with duplicates breaks NEL's name-based `-o evaluation.tasks.<name>...` and `-t`
-shortcuts; collapsing them keeps every task addressable by name.
+Why: each name is a recipe (the ModelOpt skill's ten task references), a NEL 0.2.6 bundle for the
+model type (or one of the seed's older bundle names), or a task in NEL's registry (a unique short
+name or `harness.task`). A recipe's fragment wins over a bundle's entry for the same task, so the
+recipe's repeat counts stay; other duplicates collapse to their first place. Unknown or ambiguous
+names are errors with suggestions, before NEL would fail on them.
 
 Example:
 >>> from nelc.engine import demo
->>> print(demo("R165", "model: org/m\\nbenchmarks: [ns_gpqa, ns_ifbench, ns_gpqa]\\n"))
-evaluation.tasks: [{name: ns_gpqa}, {name: ns_ifbench}]  # R165: benchmarks in spec order, duplicates collapsed
+>>> print(demo("R165", "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [ifbench, ns_gpqa]\\n"))
+tasks: [{qualified: nemo_skills.ns_ifbench, recipe: ifbench}, {qualified: nemo_skills.ns_gpqa, recipe: null}]  # R165: resolved benchmarks
+evaluation.tasks: [{name: ns_ifbench, nemo_evaluator_config: {config: {params: {extra: {num_repeats: 8}}}, target: {api_endpoint: {adapter_config: {params_to_remove: [max_new_tokens, max_completion_tokens]}}}}}, {name: ns_gpqa}]  # R165: ifbench: recipe ifbench; ns_gpqa: NEL task nemo_skills.ns_gpqa
 """
 
 from __future__ import annotations
 
+import copy
+
+from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.registry import lookup
+
+TASKS = "nelc.tasks"  # per emitted task: qualified name, recipe (or None), min_context
 
 
 def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
-    seen: list[str] = []
+    data = recipe("benchmarks")
+    model_type = draft.get("nelc.model_type", "chat_reasoning")
+    picked: dict[str, dict] = {}  # qualified name -> {"task", "recipe", "why"}
+    reasons: list[str] = []
     for index, name in enumerate(ctx.spec.benchmarks):
-        if name in seen:
-            draft = draft.report("R165", Severity.NOTE, f"benchmark '{name}' is listed twice; it runs once",
-                                 "remove the repeated entry", **ctx.at("benchmarks", index))
+        where = ctx.at("benchmarks", index)
+        if name in data["recipes"]:
+            entries = [(data["recipes"][name]["task"], name)]
+            reasons.append(f"{name}: recipe {name}")
+        elif name in data["bundles"][model_type] or name in data["aliases"]:
+            bundles = [name]
+            if name in data["aliases"]:
+                alias = data["aliases"][name]
+                bundles = alias[model_type]
+                note = f"; {alias['note']}" if alias.get("note") else ""
+                sev = Severity.ERROR if not bundles else Severity.NOTE
+                draft = draft.report("R165", sev, f"'{name}' is the seed's NEL 0.2.2 bundle name; for {model_type} it maps to "
+                                     f"{', '.join(bundles) or 'nothing in NEL 0.2.6'}{note}",
+                                     "name the 0.2.6 bundles or tasks directly", **where)
+            entries = [(task, None) for bundle in bundles for task in data["bundles"][model_type][bundle]]
+            reasons.append(f"{name}: bundle {', '.join(bundles)} ({model_type})" if bundles else f"{name}: nothing")
+        elif any(name in data["bundles"][other] for other in data["bundles"] if other != model_type):
+            allowed = ", ".join(data["bundles"][model_type])
+            draft = draft.report("R165", Severity.ERROR, f"bundle '{name}' is not for model_type {model_type}",
+                                 f"bundles for {model_type}: {allowed}", **where)
             continue
-        seen.append(name)
-    for block in ("judge", "user_simulator"):
-        if getattr(ctx.spec, block) is not None:
-            draft = draft.report("R165", Severity.WARNING, f"{block} is not wired into any task yet; it is not emitted",
-                                 f"configure the task's extra.{'judge' if block == 'judge' else 'user'} through overrides for now",
-                                 **ctx.at(block))
-    return draft.set("evaluation.tasks", [{"name": name} for name in seen],
-                     "benchmarks in spec order, duplicates collapsed", ctx.source("benchmarks"))
+        else:
+            found = lookup(name)
+            if found.task is None:
+                draft = draft.report("R165", Severity.ERROR, found.problem, found.hint, **where)
+                continue
+            entries = [({"name": name}, None)]
+            reasons.append(f"{name}: NEL task {found.task.qualified}")
+        for task, recipe_name in entries:
+            qualified = lookup(task["name"]).task.qualified
+            earlier = picked.get(qualified)
+            if earlier is None or (recipe_name and not earlier["recipe"]):
+                if earlier is not None:
+                    draft = draft.report("R165", Severity.NOTE, f"recipe {recipe_name} replaces the bundle's {task['name']} entry",
+                                         "the recipe's settings (repeat counts) are kept", **where)
+                picked[qualified] = {"task": copy.deepcopy(task), "recipe": recipe_name}
+            else:
+                draft = draft.report("R165", Severity.NOTE, f"{task['name']} is listed more than once; it runs once",
+                                     "remove the repeated entry", **where)
+    tasks = [entry["task"] for entry in picked.values()]
+    draft = draft.set(TASKS, [{"qualified": q, "recipe": e["recipe"]} for q, e in picked.items()],
+                      "resolved benchmarks", ctx.source("benchmarks"))
+    return draft.set("evaluation.tasks", tasks, "; ".join(reasons), ctx.source("benchmarks"))

@@ -2,8 +2,9 @@
 
 Why: NEL's templates hard-code 32768, which truncates long-context models and breaks models with
 a shorter window. `max_position_embeddings` (or `text_config.max_position_embeddings` for
-vision-language configs) wins; 32768 is used only when nothing is known, with a warning. One
-length flag only, and a length the user put in `deployment.extra_args` wins.
+vision-language configs) wins; 32768 is used only when nothing is known, with a warning. Recipes
+with a minimum (scicode 65536, aa_lcr 131072) raise the fallback, and are an error for a model
+whose window is shorter. One length flag only; a length in `deployment.extra_args` wins.
 
 Example:
 >>> from nelc.engine import demo
@@ -43,10 +44,14 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
     flag = recipe("backends").get(backend, {}).get("context_flag")
     if flag is None:
         return draft.decide("deployment.extra_args (context length)", f"backend {backend}: the server picks its own context length")
-    extra = draft.get("deployment.extra_args", "")
-    tokens = flags.split(extra)
+    tokens = flags.split(draft.get("deployment.extra_args", ""))
+    minimum, needers = recipe_minimum(draft)
     present = [f for f in LENGTH_FLAGS if flags.has(tokens, f)]
     if present:
+        given = flags.value_of(tokens, flag)
+        if given and given.isdigit() and int(given) < minimum:
+            draft = draft.report("R205", Severity.WARNING, f"{flag} {given} is below the {minimum} that {needers} need",
+                                 f"raise it to at least {minimum}", **ctx.at("deployment", "extra_args"))
         if flags.has(tokens, flag):
             return draft.decide("deployment.extra_args (context length)", f"the spec's own {flag} wins",
                                 ctx.source("deployment", "extra_args"))
@@ -54,12 +59,29 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
                             f"write {flag} N for {backend}", **ctx.at("deployment", "extra_args"))
     known = known_context_length(ctx.facts)
     if known is None:
-        draft = draft.set(SETTING, FALLBACK, "fallback: nothing known about the model's context window")
+        length = max(FALLBACK, minimum)
+        why = (f"{needers} need{'s' if ',' not in needers else ''} at least {minimum} (the model's own limit is unknown)"
+               if minimum > FALLBACK else f"fallback context length {FALLBACK}: nothing is known about the model")
+        draft = draft.set(SETTING, length, why)
         draft = draft.report("R205", Severity.WARNING,
-                             f"context length unknown (no readable config.json); using the fallback {FALLBACK}",
+                             f"context length unknown (no readable config.json); using {length}",
                              f"compile where config.json is readable, or add {flag} N to deployment.extra_args",
                              **ctx.at("model"))
-        return draft.add_flag(flag, str(FALLBACK), why=f"fallback context length {FALLBACK}: nothing is known about the model")
+        return draft.add_flag(flag, str(length), why=why)
     length, source = known
+    if length < minimum:
+        return draft.report("R205", Severity.ERROR,
+                            f"{needers} need{'s' if ',' not in needers else ''} a context of {minimum} tokens; this model has {length} ({source})",
+                            "drop those benchmarks, or evaluate a model with a longer context window", **ctx.at("benchmarks"))
     draft = draft.set(SETTING, length, source, source)
     return draft.add_flag(flag, str(length), why=f"context length {length} from {source}", source=source)
+
+
+def recipe_minimum(draft: Draft) -> tuple[int, str]:
+    """The largest minimum context among the selected recipes (scicode 65536, aa_lcr 131072)."""
+    recipes = recipe("benchmarks")["recipes"]
+    needs = [(recipes[t["recipe"]]["min_context"], t["recipe"]) for t in draft.get("nelc.tasks", ())
+             if t["recipe"] and recipes[t["recipe"]].get("min_context")]
+    if not needs:
+        return 0, ""
+    return max(n for n, _ in needs), ", ".join(name for _, name in needs)

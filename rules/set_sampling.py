@@ -2,8 +2,9 @@
 
 Why: reasoning models are scored with the sampling their authors recommend; NEL's template
 guesses 1.0 / 0.95 for every model. generation_config.json ships with the checkpoint and wins;
-otherwise the family entry in recipes/models.yaml (from the model card) is used. Base models keep
-each task's registry sampling, since few-shot benchmarks define their own decoding.
+otherwise the family entry in recipes/models.yaml (from the model card) is used. It goes to every
+task whose command reads the parameter (once, globally, when all do) and never overrides a
+value a recipe or bundle sets for its task. Base models keep each task's registry sampling.
 
 Example:
 >>> from nelc.engine import demo
@@ -18,27 +19,41 @@ from __future__ import annotations
 from nelc.data import recipe
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.registry import lookup
 
 PARAMS = "evaluation.nemo_evaluator_config.config.params"
+
+
+def recommended(draft: Draft, ctx: Context) -> dict[str, tuple[float, str, str]]:
+    """key -> (value, why, source), generation_config.json first, then the card."""
+    generation = ctx.facts.json("generation_config.json") or {}
+    family = draft.get("nelc.family")
+    card = next((e.get("sampling") or {} for e in recipe("models") if e["family"] == family), {}) if family else {}
+    out = {}
+    for key in ("temperature", "top_p"):
+        value = generation.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = (float(value), "recommended by generation_config.json", ctx.facts.where("generation_config.json", key))
+        elif key in card:
+            out[key] = (float(card[key]), f"recommended by the {family} model card", f"recipes/models.yaml:{family}")
+    return out
 
 
 def set_sampling(draft: Draft, ctx: Context) -> Draft:
     if draft.get("nelc.model_type") != "chat_reasoning":
         return draft.decide(f"{PARAMS}.temperature", "base model: each task keeps its registry sampling")
-    generation = ctx.facts.json("generation_config.json") or {}
-    if generation.get("do_sample") is False:
+    if (ctx.facts.json("generation_config.json") or {}).get("do_sample") is False:
         return draft.decide(f"{PARAMS}.temperature", "generation_config.json says do_sample: false; tasks keep their own sampling",
                             ctx.facts.where("generation_config.json", "do_sample"))
-    family = draft.get("nelc.family")
-    card = next((e.get("sampling") or {} for e in recipe("models") if e["family"] == family), {}) if family else {}
-    for key in ("temperature", "top_p"):
-        value = generation.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            draft = draft.set(f"{PARAMS}.{key}", float(value), "recommended by generation_config.json",
-                              ctx.facts.where("generation_config.json", key))
-        elif key in card:
-            draft = draft.set(f"{PARAMS}.{key}", float(card[key]), f"recommended by the {family} model card",
-                              f"recipes/models.yaml:{family}")
-        else:
-            draft = draft.decide(f"{PARAMS}.{key}", "no recommendation known: tasks keep their registry value")
+    tasks = draft.get("evaluation.tasks", ())
+    for key, (value, why, source) in recommended(draft, ctx).items():
+        readers = [i for i, t in enumerate(tasks) if key in lookup(t["name"]).task.params]
+        open_slots = [i for i in readers if draft.get(f"evaluation.tasks.{i}.nemo_evaluator_config.config.params.{key}") is None]
+        if readers and len(readers) == len(tasks) == len(open_slots):
+            draft = draft.set(f"{PARAMS}.{key}", value, why, source)
+            continue
+        for i in open_slots:
+            draft = draft.set(f"evaluation.tasks.{i}.nemo_evaluator_config.config.params.{key}", value, why, source)
+        if not readers:
+            draft = draft.decide(f"{PARAMS}.{key}", "no selected task's command reads it")
     return draft

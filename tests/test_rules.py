@@ -153,7 +153,7 @@ def test_max_saved_with_logging_gets_a_hint(tmp_path):
 
 def test_unused_judge_is_not_silently_dropped(tmp_path):
     result = compile_text(tmp_path, _merge(BASE, "judge: {url: 'https://j', model_id: q, api_key_name: JUDGE_API_KEY}"))
-    assert any(d.code == "R165" and "judge" in d.message for d in result.diagnostics)
+    assert any(d.code == "R166" and "judge" in d.message for d in result.diagnostics)
 
 
 def test_instance_must_fit_its_gpus(tmp_path):

@@ -1,0 +1,51 @@
+"""R168 route-endpoints: every task's endpoint type must be one the deployment serves.
+
+Why: NEL sends a task to `deployment.endpoints[<type>]`. vlmevalkit tasks declare `vlm`, which no
+packaged deployment lists (`Key 'vlm' is not in struct`); vLLM and SGLang serve images on their
+chat route, so nelc adds `endpoints.vlm` there. Embedding tasks need a server with an embeddings
+route (vLLM, NIM). With `backend: none`, NEL sends every task to the one URL, so a task whose type
+does not match that URL's path is flagged.
+
+Example:
+>>> from nelc.engine import demo
+>>> print(demo("R168", "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [vlmevalkit.ai2d_judge]\\n"))
+deployment.endpoints.vlm: /v1/chat/completions  # R168: vlmevalkit.ai2d_judge sends images as vlm requests; the server takes them on its chat route
+"""
+
+from __future__ import annotations
+
+from nelc.diagnostics import Severity
+from nelc.draft import Draft
+from nelc.facts import Context
+from nelc.registry import lookup
+
+SERVED = {  # NEL 0.2.6 configs/deployment/<backend>.yaml endpoints
+    "vllm": {"chat", "completions", "embedding", "ranking"},
+    "sglang": {"chat", "completions"},
+    "trtllm": {"chat", "completions"},
+    "nim": {"chat", "completions", "embedding", "ranking"},
+}
+URL_SUFFIX = {"chat": "/chat/completions", "completions": "/completions", "embedding": "/embeddings", "vlm": "/chat/completions"}
+
+
+def route_endpoints(draft: Draft, ctx: Context) -> Draft:
+    backend = ctx.spec.backend
+    for index, task in enumerate(draft.get("evaluation.tasks", ())):
+        wanted = task.get("endpoint_type") or lookup(task["name"]).task.endpoint_type
+        if backend == "none":
+            url = ctx.spec.endpoint.url if ctx.spec.endpoint else ""
+            if not url.rstrip("/").endswith(URL_SUFFIX.get(wanted, "/" + wanted)) or (wanted == "completions" and url.endswith("/chat/completions")):
+                draft = draft.report("R168", Severity.WARNING,
+                                     f"{task['name']} sends {wanted} requests, but the endpoint URL is {url}",
+                                     f"give the task its own URL: overrides on evaluation.tasks, target.api_endpoint.url ending in {URL_SUFFIX.get(wanted, wanted)}",
+                                     **ctx.at("benchmarks"))
+            continue
+        if wanted in SERVED[backend]:
+            continue
+        if wanted == "vlm" and backend in ("vllm", "sglang"):
+            draft = draft.set("deployment.endpoints.vlm", "/v1/chat/completions",
+                              f"{task['name']} sends images as vlm requests; the server takes them on its chat route")
+            continue
+        draft = draft.report("R168", Severity.ERROR, f"{task['name']} needs a {wanted} endpoint, which NEL's {backend} deployment does not serve",
+                             "pick a backend that serves it (vLLM serves embeddings) or drop the task", **ctx.at("benchmarks"))
+    return draft
