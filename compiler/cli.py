@@ -18,6 +18,8 @@ class CompileOptions:
     output: Path | None
     force: bool
     explain: bool
+    strict: bool = False
+    env_example: Path | None = None
 
 
 def _print_diagnostics(diagnostics) -> None:
@@ -38,7 +40,7 @@ def execute_compile(options: CompileOptions) -> int:
     except OSError as exc:
         click.echo(f"{options.spec}: error[F001]: cannot read the spec: {exc.strerror}", err=True)
         return 2
-    result = compile_spec(raw, options.spec, display=str(options.spec))
+    result = compile_spec(raw, options.spec, display=str(options.spec), strict=options.strict)
     _print_diagnostics(result.diagnostics)
     if not result.ok:
         count = sum(d.is_error for d in result.diagnostics)
@@ -54,6 +56,17 @@ def execute_compile(options: CompileOptions) -> int:
         except OSError as exc:
             click.echo(f"{options.output}: error[F003]: cannot write: {exc.strerror}", err=True)
             return 2
+    if options.env_example is not None:
+        from .envfile import env_example
+        from .pipeline import emitted_config
+
+        try:
+            write_atomic(options.env_example, env_example(emitted_config(result.draft), str(options.output or options.spec)),
+                         options.force)
+        except OutputExists:
+            click.echo(f"{options.env_example}: error[F002]: output file exists", err=True)
+            click.echo("  hint: pass --force to replace it", err=True)
+            return 1
     if options.explain:
         from nelc.rules import RULES
 
@@ -75,9 +88,12 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write here (atomically) instead of stdout")
 @click.option("--force", is_flag=True, help="replace an existing output file")
 @click.option("--explain", is_flag=True, help="print every value with the rule that set it and why")
-def compile_command(spec: Path, output: Path | None, force: bool, explain: bool) -> None:
+@click.option("--strict", is_flag=True, help="parameters a task's command does not use are errors, not warnings")
+@click.option("--env-example", type=click.Path(dir_okay=False, path_type=Path),
+              help="also write the env variables the config needs (names only, no values) to this file")
+def compile_command(spec: Path, output: Path | None, force: bool, explain: bool, strict: bool, env_example: Path | None) -> None:
     """Compile SPEC to NEL YAML."""
-    sys.exit(execute_compile(CompileOptions(spec, output, force, explain)))
+    sys.exit(execute_compile(CompileOptions(spec, output, force, explain, strict, env_example)))
 
 
 @main.command("schema")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .diagnostics import CompileError, Diagnostic, has_errors
+from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .draft import Draft
 from .emit import dump, header
 from .engine import run_rules
@@ -31,7 +31,10 @@ class Result:
         return self.yaml is not None
 
 
-def compile_spec(raw: bytes, spec_path: Path, display: str | None = None) -> Result:
+STRICT_CODES = {"R195"}  # --strict turns these warnings (parameters a task's command ignores) into errors
+
+
+def compile_spec(raw: bytes, spec_path: Path, display: str | None = None, strict: bool = False) -> Result:
     """Compile the spec bytes read from `spec_path` (relative model paths resolve against its folder)."""
     display = display or spec_path.name
     try:
@@ -43,7 +46,7 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None) -> Res
     ctx = Context(spec=spec, facts=facts, spec_file=display, positions=loaded.positions,
                   spec_dir=str(spec_path.resolve().parent))
     draft = run_rules(ctx)
-    diagnostics = (*notes, *facts.diagnostics, *draft.diagnostics)
+    diagnostics = (*notes, *facts.diagnostics, *(_strict(d) if strict else d for d in draft.diagnostics))
     if has_errors(diagnostics):
         return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
     config = emitted_config(draft)
@@ -52,6 +55,12 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None) -> Res
         return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
     text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs) + dump(config)
     return Result(diagnostics=tuple(sorted(diagnostics)), yaml=text, draft=draft, facts=facts)
+
+
+def _strict(diag: Diagnostic) -> Diagnostic:
+    if diag.code in STRICT_CODES and diag.severity is Severity.WARNING:
+        return replace(diag, severity=Severity.ERROR)
+    return diag
 
 
 def emitted_config(draft: Draft) -> dict:

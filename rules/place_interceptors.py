@@ -5,7 +5,9 @@ Why: `adapter_config` works only at `evaluation.nemo_evaluator_config.target.api
 flag typo passes NEL's dry run but fails hours later in the container. Flags are checked against
 the container's own list (recipes/adapter.yaml); logging limits are `max_logged_*` (the
 `max_saved_*` flags size the cache); a `custom_system_prompt` needs `use_system_prompt: true`.
-An explicit `interceptors:` chain replaces NEL's whole default chain and is not accepted here.
+An explicit `interceptors:` chain is allowed only whole: it replaces NEL's entire default chain, so
+it is checked like the container does (registered names, stage order, `endpoint` present,
+`system_message` text, hooks) and no flat flag may stand beside it.
 
 Example:
 >>> from nelc.engine import demo
@@ -35,10 +37,9 @@ def place_interceptors(draft: Draft, ctx: Context) -> Draft:
     flags = data["legacy_flags"]
     for name, value in settings.items():
         where = ctx.at("interceptors", name)
-        if name in ("interceptors", "post_eval_hooks"):
-            draft = draft.report("R175", Severity.ERROR, f"an explicit interceptors.{name} list replaces NEL's whole default chain",
-                                 "configure interceptors with flat flags (use_request_logging, params_to_add, ...)", **where)
-        elif name not in flags:
+        if "interceptors" in settings:
+            continue  # an explicit chain is checked as a whole below
+        if name not in flags:
             close = difflib.get_close_matches(name, list(flags), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see `nelc rules R175` and NEL's interceptor docs for flag names"
             if name in ("max_requests", "max_responses"):
@@ -51,6 +52,8 @@ def place_interceptors(draft: Draft, ctx: Context) -> Draft:
         elif name in data["unregistered"]:
             draft = draft.report("R175", Severity.ERROR, f"'{name}' turns on an interceptor the public containers do not register",
                                  "remove it", **where)
+    if "interceptors" in settings:
+        return _explicit_chain(draft, ctx, settings, data)
     logging_on = settings.get("use_request_logging") or settings.get("use_response_logging")
     if logging_on and any(k in settings for k in ("max_saved_requests", "max_saved_responses")) \
             and not any(k in settings for k in ("max_logged_requests", "max_logged_responses")):
@@ -62,4 +65,57 @@ def place_interceptors(draft: Draft, ctx: Context) -> Draft:
     if settings.get("custom_system_prompt") and "use_system_prompt" not in settings:
         draft = draft.set(f"{HOME}.use_system_prompt", True,
                           "NEL sends custom_system_prompt only when use_system_prompt is true", ctx.source("interceptors"))
+    return draft
+
+
+STAGES = ("request", "request_to_response", "response")
+
+
+def _explicit_chain(draft: Draft, ctx: Context, settings: dict, data: dict) -> Draft:
+    where = ctx.at("interceptors", "interceptors")
+    problems = []
+    beside = [k for k in settings if k not in data["chain_fields"]]
+    if beside:
+        problems.append((f"flat flags beside an explicit chain: {', '.join(beside)} (the container refuses them)",
+                         "move them into the chain's interceptor configs, or drop the interceptors list"))
+    chain = settings["interceptors"]
+    discovery = bool((settings.get("discovery") or {}).get("modules") or (settings.get("discovery") or {}).get("dirs"))
+    if not isinstance(chain, list) or not chain:
+        problems.append(("interceptors must be a non-empty list", "list names or {name, config} entries"))
+        chain = []
+    last_stage, names = 0, []
+    for item in chain:
+        name = item if isinstance(item, str) else (item or {}).get("name") if isinstance(item, dict) else None
+        config = (item.get("config") or {}) if isinstance(item, dict) else {}
+        enabled = item.get("enabled", True) if isinstance(item, dict) else True
+        if not isinstance(name, str):
+            problems.append((f"chain entry {item!r} has no name", "write a name or {name: ..., config: {...}}"))
+            continue
+        names.append(name) if enabled else None
+        stage = data["interceptors"].get(name)
+        if stage is None:
+            if not discovery:
+                close = difflib.get_close_matches(name, list(data["interceptors"]), n=1)
+                problems.append((f"unknown interceptor '{name}' (the container fails with 'Unknown interceptor')",
+                                 f"did you mean '{close[0]}'?" if close else "registered: " + ", ".join(data["interceptors"])))
+            continue
+        if STAGES.index(stage) < last_stage:
+            problems.append((f"interceptor '{name}' ({stage} stage) comes after a {STAGES[last_stage]} interceptor",
+                             "order the chain request -> caching/endpoint -> response"))
+        last_stage = max(last_stage, STAGES.index(stage))
+        if name == "system_message" and not config.get("system_message"):
+            problems.append(("system_message needs config.system_message", "give the prompt text"))
+    if chain and "endpoint" not in names:
+        problems.append(("the chain has no enabled 'endpoint' interceptor: no request would reach the model", "add endpoint"))
+    for hook in settings.get("post_eval_hooks") or []:
+        hook_name = hook if isinstance(hook, str) else (hook or {}).get("name")
+        if hook_name not in data["post_eval_hooks"]:
+            problems.append((f"unknown post-eval hook '{hook_name}'", f"known hooks: {', '.join(data['post_eval_hooks'])}"))
+    for message, hint in problems:
+        draft = draft.report("R175", Severity.ERROR, message, hint, **where)
+    earlier = draft.get(HOME) or {}
+    for name in [k for k in earlier if k not in data["chain_fields"]]:  # e.g. the model's reasoning switch (R230)
+        draft = draft.delete(f"{HOME}.{name}", "an explicit interceptors chain replaces every flat flag; put it in the chain")
+    for name, value in settings.items():
+        draft = draft.set(f"{HOME}.{name}", value, "the spec's explicit interceptor chain", ctx.source("interceptors", name))
     return draft

@@ -68,6 +68,9 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
                     draft = draft.report("R165", Severity.NOTE, f"recipe {recipe_name} replaces the bundle's {task['name']} entry",
                                          "the recipe's settings (repeat counts) are kept", **where)
                 picked[qualified] = {"task": copy.deepcopy(task), "recipe": recipe_name}
+            elif earlier["recipe"] and not recipe_name:
+                draft = draft.report("R165", Severity.NOTE, f"recipe {earlier['recipe']}'s {earlier['task']['name']} is kept over "
+                                     f"the bundle's entry", "the recipe's settings (repeat counts) are kept", **where)
             else:
                 draft = draft.report("R165", Severity.NOTE, f"{task['name']} is listed more than once; it runs once",
                                      "remove the repeated entry", **where)

@@ -16,6 +16,8 @@ deployment.extra_args += --context-length 131072  # R205: context length 131072 
 
 from __future__ import annotations
 
+import fnmatch
+
 from nelc import flags
 from nelc.data import recipe
 from nelc.diagnostics import Severity
@@ -78,10 +80,17 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
 
 
 def recipe_minimum(draft: Draft) -> tuple[int, str]:
-    """The largest minimum context among the selected recipes (scicode 65536, aa_lcr 131072)."""
-    recipes = recipe("benchmarks")["recipes"]
-    needs = [(recipes[t["recipe"]]["min_context"], t["recipe"]) for t in draft.get("nelc.tasks", ())
-             if t["recipe"] and recipes[t["recipe"]].get("min_context")]
+    """The largest minimum context among the selected tasks (scicode 65536, aa_lcr 131072, ruler-Nk)
+    and the tasks that need more than the rest would."""
+    data = recipe("benchmarks")
+    needs = []
+    for task in draft.get("nelc.tasks", ()):
+        if task["recipe"] and data["recipes"][task["recipe"]].get("min_context"):
+            needs.append((data["recipes"][task["recipe"]]["min_context"], task["recipe"]))
+        for pattern, tokens in data["min_context"].items():
+            if fnmatch.fnmatch(task["qualified"], pattern):
+                needs.append((tokens, task["qualified"].split(".", 1)[1]))
     if not needs:
         return 0, ""
-    return max(n for n, _ in needs), ", ".join(name for _, name in needs)
+    top = max(n for n, _ in needs)
+    return top, ", ".join(name for n, name in needs if n == top)

@@ -3,7 +3,8 @@
 Why: the seed's canary advice. Judges and code sandboxes give out before the model server does,
 and their failures (rate limits, thread exhaustion) can hide inside a job that finishes. Tasks in
 those risk classes without a parallelism of their own (a recipe's or bundle's) start at 4; raise
-it once a canary shows the judge or sandbox coping.
+it once a canary shows the judge or sandbox coping. nemo_skills divides parallelism by the repeat
+count; a quotient below 1 is flagged.
 
 Example:
 >>> from nelc.engine import demo
@@ -15,6 +16,7 @@ evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism: 4  # R169: a
 from __future__ import annotations
 
 from nelc.data import recipe
+from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.registry import lookup
@@ -39,9 +41,26 @@ def risk_of(task_name: str, recipe_name: str | None) -> str:
 def tune_parallelism(draft: Draft, ctx: Context) -> Draft:
     resolved = draft.get("nelc.tasks", ())
     for index, task in enumerate(draft.get("evaluation.tasks", ())):
+        registered = lookup(task["name"]).task
         risk = risk_of(task["name"], resolved[index]["recipe"] if index < len(resolved) else None)
-        path = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params.parallelism"
-        if risk == "plain" or draft.get(path) is not None or "parallelism" not in lookup(task["name"]).task.params:
-            continue
-        draft = draft.set(path, CONSERVATIVE, f"{task['name']} is a {risk} task: start conservative, raise after a clean canary")
+        path = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params"
+        if risk != "plain" and draft.get(f"{path}.parallelism") is None and "parallelism" in registered.params:
+            draft = draft.set(f"{path}.parallelism", CONSERVATIVE,
+                              f"{task['name']} is a {risk} task: start conservative, raise after a clean canary")
+        draft = _check_repeats(draft, ctx, task, registered, draft.get(path) or {})
+    return draft
+
+
+def _check_repeats(draft: Draft, ctx: Context, task: dict, registered, params: dict) -> Draft:
+    """nemo_skills runs max(1, int(parallelism / num_repeats)) requests at a time per repeat."""
+    if registered.harness != "nemo_skills":
+        return draft
+    repeats = (params.get("extra") or {}).get("num_repeats") or 1
+    parallelism = params.get("parallelism") or draft.get("evaluation.nemo_evaluator_config.config.params.parallelism") \
+        or registered.defaults.get("parallelism") or 1
+    if repeats > 1 and parallelism / repeats < 1:
+        return draft.report("R169", Severity.WARNING,
+                            f"{task['name']}: parallelism {parallelism} over {repeats} repeats gives nemo_skills "
+                            f"{parallelism / repeats:.2f} concurrent requests per repeat (rounded up to 1)",
+                            f"set the task's parallelism to at least {repeats} if the server can take it", **ctx.at("benchmarks"))
     return draft

@@ -126,7 +126,11 @@ INTERCEPTOR_ERRORS = [
     ("typo", "interceptors: {use_request_loging: true}", "did you mean 'use_request_logging'"),
     ("flat-max-requests", "interceptors: {use_request_logging: true, max_requests: 5}", "max_logged_requests"),
     ("wrong-type", "interceptors: {max_logged_requests: five}", "integer"),
-    ("explicit-chain", "interceptors: {interceptors: [endpoint]}", "flat flags"),
+    ("chain-beside-flags", "interceptors: {interceptors: [endpoint], use_caching: true}", "beside an explicit chain"),
+    ("chain-unknown", "interceptors: {interceptors: [endpoint, respons_stats]}", "did you mean 'response_stats'"),
+    ("chain-order", "interceptors: {interceptors: [endpoint, {name: system_message, config: {system_message: hi}}]}", "comes after"),
+    ("chain-no-endpoint", "interceptors: {interceptors: [caching]}", "no enabled 'endpoint'"),
+    ("chain-empty-prompt", "interceptors: {interceptors: [system_message, endpoint]}", "needs config.system_message"),
     ("unregistered", "interceptors: {use_nvcf: true}", "remove it"),
 ]
 
@@ -137,6 +141,14 @@ def test_interceptor_errors(tmp_path, extra, needle):
     errors = [d for d in result.diagnostics if d.is_error and d.code == "R175"]
     assert errors and needle in errors[0].message + errors[0].hint
     assert errors[0].line == 4
+
+
+def test_explicit_chain_replaces_model_flags(tmp_path):
+    chain = "interceptors: {interceptors: [{name: request_logging, config: {max_requests: 5}}, endpoint, response_stats]}"
+    result = compile_text(tmp_path, _merge(BASE, "model: Qwen/Qwen3-8B\n" + chain))
+    adapter = _get(config_of(result), HOME)
+    assert set(adapter) == {"interceptors"}  # R230's flat reasoning flags were removed, with a decision
+    assert any(d.rule == "R175" and "explicit interceptors chain" in d.reason for d in result.draft.decisions)
 
 
 def test_interceptors_go_to_the_one_valid_place(tmp_path):
