@@ -117,3 +117,10 @@ def test_core_never_prints():
             if "print(" in text.replace(">>> print(", "") or "click.echo" in text or "sys.exit" in text:
                 offenders.append(path.name)
     assert offenders == []
+
+
+def test_readme_rule_table_matches_the_rule_tuple():
+    from nelc.rules import RULES
+
+    rows = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| R")]
+    assert rows == [rule.code for rule in RULES]

@@ -1,0 +1,184 @@
+"""Benchmark resolution, judges, tokenizers, endpoints, parallelism and the final task check."""
+
+from __future__ import annotations
+
+import pytest
+
+from nelc.data import recipe
+from nelc.envfile import required_env
+from tests.helpers import compile_text, config_of
+
+CHAT = "model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\n"
+BASE = "model: Qwen/Qwen3-8B-Base\nmodel_type: base\n"
+JUDGE = "judge: {url: 'https://j/v1/chat/completions', model_id: q, api_key_name: MY_JUDGE_KEY}\n"
+USER = "user_simulator: {url: 'https://u/v1/chat/completions', model_id: q}\n"
+
+
+def _tasks(result):
+    return config_of(result)["evaluation"]["tasks"]
+
+
+@pytest.mark.parametrize("name", list(recipe("benchmarks")["recipes"]))
+def test_each_recipe_emits_its_fragment(tmp_path, name):
+    """Every key of the recipe's fragment reaches the emitted task (placeholders filled)."""
+    extra = JUDGE if name in ("aa_lcr", "ns_hle_aa") else USER if name.startswith("tau2") else ""
+    (task,) = _tasks(compile_text(tmp_path, CHAT + f"benchmarks: [{name}]\n" + extra))
+    fragment = recipe("benchmarks")["recipes"][name]["task"]
+
+    def contains(emitted, expected, path=""):
+        for key, value in expected.items():
+            assert key in emitted, f"{name}: {path}{key} missing"
+            if isinstance(value, dict):
+                contains(emitted[key], value, f"{path}{key}.")
+            elif not (isinstance(value, str) and value.startswith("<")) and not (key == "api_key" and path.endswith(("judge.", "user."))):
+                assert emitted[key] == value, f"{name}: {path}{key}"
+    contains(task, {k: v for k, v in fragment.items() if k != "env_vars"})
+    assert "???" not in str(task) and "<" not in str(task.get("nemo_evaluator_config"))
+
+
+@pytest.mark.parametrize("model_type,bundle", [(mt, b) for mt, bs in recipe("benchmarks")["bundles"].items() for b in bs])
+def test_each_bundle_lists_nels_tasks(tmp_path, model_type, bundle):
+    spec = (CHAT if model_type == "chat_reasoning" else BASE) + f"benchmarks: [{bundle}]\n" + (USER if bundle == "agentic" else "")
+    names = [t["name"] for t in _tasks(compile_text(tmp_path, spec))]
+    assert names == [t["name"] for t in recipe("benchmarks")["bundles"][model_type][bundle]]
+
+
+def test_bundles_match_nels_templates():
+    """recipes/benchmarks.yaml copies NEL 0.2.6's bundle templates; guard against drift."""
+    from importlib import resources
+
+    import yaml
+
+    root = resources.files("nemo_evaluator_launcher.resources.config_templates.evaluation")
+    for model_type, bundles in recipe("benchmarks")["bundles"].items():
+        for bundle, tasks in bundles.items():
+            template = yaml.safe_load(root.joinpath(model_type).joinpath(f"{bundle}.yaml").read_text())
+            assert tasks == template["evaluation"]["tasks"], f"{model_type}/{bundle}"
+
+
+def test_recipe_wins_over_bundle_and_keeps_first_place(tmp_path):
+    tasks = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [core_reasoning, gpqa]\n"))
+    gpqa = [t for t in tasks if t["name"] == "ns_gpqa"]
+    assert len(gpqa) == 1 and [t["name"] for t in tasks].index("ns_gpqa") == 1
+    assert gpqa[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["num_repeats"] == 32
+
+
+def test_harness_qualified_and_short_names_collapse(tmp_path):
+    tasks = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [mmlu_pro, ns_mmlu_pro]\n"))
+    assert [t["name"] for t in tasks] == ["nemo_skills.ns_mmlu_pro"]
+
+
+@pytest.mark.parametrize("alias,model_type,first", [("standard", "base", "adlr_mmlu_pro_5_shot_base"),
+                                                    ("code", "chat_reasoning", "ns_mmlu_pro"),
+                                                    ("multilingual", "base", "adlr_global_mmlu_lite_5_shot")])
+def test_old_bundle_names_map_with_a_note(tmp_path, alias, model_type, first):
+    result = compile_text(tmp_path, (CHAT if model_type == "chat_reasoning" else BASE) + f"benchmarks: [{alias}]\n")
+    assert _tasks(result)[0]["name"] == first
+    assert any(d.code == "R165" and "0.2.2" in d.message for d in result.diagnostics)
+
+
+def test_safety_alias_is_an_error_with_a_hint(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [safety]\n")
+    (diag,) = [d for d in result.diagnostics if d.is_error]
+    assert "garak" in diag.message
+
+
+def test_judge_is_wired_by_name_and_never_by_value(tmp_path):
+    (task,) = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [aa_lcr]\n" + JUDGE))
+    judge = task["nemo_evaluator_config"]["config"]["params"]["extra"]["judge"]
+    assert judge == {"model_id": "q", "url": "https://j/v1/chat/completions", "api_key": "MY_JUDGE_KEY"}
+    assert task["env_vars"]["MY_JUDGE_KEY"] == "host:MY_JUDGE_KEY"
+    assert "JUDGE_API_KEY" not in task["env_vars"]  # the recipe's default name was replaced
+
+
+def test_mtbench_judge_key_field(tmp_path):
+    (task,) = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [mtbench.mtbench]\n" + JUDGE))
+    assert task["nemo_evaluator_config"]["config"]["params"]["extra"]["judge"]["api_key_name"] == "MY_JUDGE_KEY"
+
+
+def test_judge_on_a_run_without_judge_tasks_warns(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [ns_gpqa]\n" + JUDGE)
+    assert any(d.code == "R166" and d.severity.value == "warning" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("bench,minimum", [("scicode", 65536), ("aa_lcr", 131072)])
+def test_recipe_minimum_context_raises_the_fallback(tmp_path, bench, minimum):
+    extra = config_of(compile_text(tmp_path, CHAT + f"benchmarks: [{bench}]\n" + JUDGE))["deployment"]["extra_args"]
+    assert f"--max-model-len {minimum}" in extra
+
+
+def test_recipe_minimum_beyond_the_model_is_an_error(tmp_path):
+    import json
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"max_position_embeddings": 32768}))
+    result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: chat_reasoning\nbenchmarks: [scicode]\n")
+    assert any(d.code == "R205" and d.is_error and "65536" in d.message for d in result.diagnostics)
+
+
+def test_tokenizer_only_where_a_task_needs_it(tmp_path):
+    tasks = _tasks(compile_text(tmp_path, BASE + "benchmarks: [adlr_gsm8k_cot_8_shot, simple_evals.mmlu]\n"))
+    assert tasks[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["tokenizer"] == "Qwen/Qwen3-8B-Base"
+    assert "nemo_evaluator_config" not in tasks[1]
+
+
+def test_tokenizer_unknown_for_a_checkpoint_is_an_error(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n")
+    assert any(d.code == "R167" and d.is_error for d in result.diagnostics)
+
+
+def test_vlm_tasks_get_a_route_and_embeddings_need_a_server_that_serves_them(tmp_path):
+    config = config_of(compile_text(tmp_path, CHAT + "benchmarks: [vlmevalkit.ai2d_judge]\n"))
+    assert config["deployment"]["endpoints"] == {"vlm": "/v1/chat/completions"}
+    embedding = next(t for t in __import__("nelc.registry", fromlist=["all_tasks"]).all_tasks() if t.endpoint_type == "embedding")
+    result = compile_text(tmp_path, CHAT + f"backend: sglang\nbenchmarks: [{embedding.qualified}]\n")
+    assert any(d.code == "R168" and d.is_error for d in result.diagnostics)
+
+
+def test_completions_task_on_a_chat_url_warns(tmp_path):
+    spec = "model: m\nmodel_type: base\nbackend: none\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n" \
+           "endpoint: {url: 'https://e/v1/chat/completions', model_id: m}\n" \
+           "overrides: {evaluation: {nemo_evaluator_config: {config: {params: {extra: {tokenizer: org/m}}}}}}\n"
+    result = compile_text(tmp_path, spec)
+    assert any(d.code == "R168" and "completions" in d.message for d in result.diagnostics)
+
+
+def test_tau2_needs_a_tool_call_parser(tmp_path):
+    result = compile_text(tmp_path, "model: acme/unknown\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n" + USER)
+    assert any(d.code == "R168" and "--tool-call-parser" in d.hint for d in result.diagnostics if d.is_error)
+
+
+def test_judge_and_code_tasks_start_conservative_but_recipes_keep_theirs(tmp_path):
+    tasks = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [aa_lcr, scicode, ns_gpqa]\n" + JUDGE))
+    parallelism = [t.get("nemo_evaluator_config", {}).get("config", {}).get("params", {}).get("parallelism") for t in tasks]
+    assert parallelism == [4, 4, None]
+
+
+def test_repeats_starving_concurrency_warns(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [gpqa]\n")
+    assert any(d.code == "R169" and "32 repeats" in d.message for d in result.diagnostics)
+
+
+def test_unused_parameter_is_a_warning_and_an_error_under_strict(tmp_path):
+    from nelc.pipeline import compile_spec
+
+    text = CHAT + "benchmarks: [ns_gpqa]\noverrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {max_retries: 3}}}}]}}\n"
+    result = compile_text(tmp_path, text)
+    assert result.ok and any(d.code == "R195" and d.severity.value == "warning" for d in result.diagnostics)
+    strict = compile_spec(text.encode(), tmp_path / "spec.yaml", "spec.yaml", strict=True)
+    assert not strict.ok and any(d.code == "R195" and d.is_error for d in strict.diagnostics)
+
+
+def test_recipe_parameters_kept_for_fidelity_are_notes(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [aime2025]\n")
+    notes = [d for d in result.diagnostics if d.code == "R195"]
+    assert notes and all(d.severity.value == "note" for d in notes)
+
+
+def test_env_example_lists_every_needed_name_and_no_values(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [aa_lcr, tau2_bench_telecom]\n" + JUDGE + USER)
+    needs = required_env(config_of(result))
+    assert {"HF_TOKEN", "MY_JUDGE_KEY", "USER_API_KEY"} <= set(needs)
+    assert "DUMMY_API_KEY" not in needs  # declared lit:dummy in the config
+    assert any("aa_lcr" in who for who in needs["MY_JUDGE_KEY"])
