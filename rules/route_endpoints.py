@@ -1,15 +1,15 @@
 """R168 route-endpoints: every task's endpoint type must be one the deployment serves.
 
 Why: NEL sends a task to `deployment.endpoints[<type>]`. vlmevalkit tasks declare `vlm`, which no
-packaged deployment lists (`Key 'vlm' is not in struct`); vLLM and SGLang serve images on their
-chat route, so nelc adds `endpoints.vlm` there. Embedding tasks need a server with an embeddings
+packaged deployment lists (`Key 'vlm' is not in struct`); nemo-evaluator treats vlm as chat, so
+such tasks get `endpoint_type: chat`. Embedding tasks need a server with an embeddings
 route (vLLM, NIM). With `backend: none`, NEL sends every task to the one URL, so a task whose type
 does not match that URL's path is flagged. tau2-bench needs a server that parses tool calls.
 
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R168", "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [vlmevalkit.ai2d_judge]\\n"))
-deployment.endpoints.vlm: /v1/chat/completions  # R168: vlmevalkit.ai2d_judge sends images as vlm requests; the server takes them on its chat route
+evaluation.tasks.0.endpoint_type: chat  # R168: vlmevalkit.ai2d_judge declares vlm, which no NEL deployment routes; images go to the chat route (nemo-evaluator maps vlm to chat)
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def route_endpoints(draft: Draft, ctx: Context) -> Draft:
             continue
         if wanted in SERVED[backend]:
             continue
-        if wanted == "vlm" and backend in ("vllm", "sglang"):
-            draft = draft.set("deployment.endpoints.vlm", "/v1/chat/completions",
-                              f"{task['name']} sends images as vlm requests; the server takes them on its chat route")
+        if wanted == "vlm" and "chat" in SERVED[backend]:
+            draft = draft.set(f"evaluation.tasks.{index}.endpoint_type", "chat",
+                              f"{task['name']} declares vlm, which no NEL deployment routes; images go to the chat route "
+                              "(nemo-evaluator maps vlm to chat)")
             continue
         draft = draft.report("R168", Severity.ERROR, f"{task['name']} needs a {wanted} endpoint, which NEL's {backend} deployment does not serve",
                              "pick a backend that serves it (vLLM serves embeddings) or drop the task", **ctx.at("benchmarks"))
