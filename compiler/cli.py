@@ -96,6 +96,138 @@ def compile_command(spec: Path, output: Path | None, force: bool, explain: bool,
     sys.exit(execute_compile(CompileOptions(spec, output, force, explain, strict, env_example)))
 
 
+@dataclass(frozen=True)
+class LintOptions:
+    files: tuple[Path, ...]
+    fix: bool
+    unsafe_fixes: bool
+    fmt: str
+
+
+def execute_lint(options: LintOptions) -> int:
+    from .lint import lint_bytes
+    from .output import write_atomic
+    from .reporters import REPORTERS, pick
+
+    diagnostics, fixable = [], 0
+    for file in options.files:
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"{file}: error[F001]: cannot read: {exc.strerror}", err=True)
+            return 2
+        result = lint_bytes(raw, file, str(file))
+        allowed = ("safe", "unsafe") if options.unsafe_fixes else ("safe",)
+        for _ in range(10):  # fixes must converge: each round applies the ones that do not overlap
+            from .fix import apply_fixes, independent
+
+            todo = independent([fix for _, fix in result.fixes if fix.safety in allowed])
+            if not (options.fix or options.unsafe_fixes) or not todo:
+                break
+            text = apply_fixes(raw.decode("utf-8"), todo)
+            write_atomic(file, text, force=True)
+            raw = text.encode("utf-8")
+            result = lint_bytes(raw, file, str(file))
+        diagnostics.extend(result.diagnostics)
+        fixable += sum(1 for _, fix in result.fixes if fix.safety == "safe")
+    click.echo(REPORTERS[pick(options.fmt)](sorted(diagnostics), fixable), nl=False)
+    if any(d.code == "I001" for d in diagnostics):
+        return 2
+    return 1 if any(d.severity.value in ("error", "warning") for d in diagnostics) else 0
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fix", is_flag=True, help="apply safe fixes (comments and layout are kept)")
+@click.option("--unsafe-fixes", is_flag=True, help="also apply fixes that may change meaning (renames to a guess, new prefixes)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "auto"]), default="auto",
+              show_default=True, help="auto is github under GitHub Actions, text elsewhere")
+def lint_command(files: tuple[Path, ...], fix: bool, unsafe_fixes: bool, fmt: str) -> None:
+    """Lint NEL run configs and nelc specs, offline. Exit 0 clean, 1 findings, 2 usage or internal error."""
+    sys.exit(execute_lint(LintOptions(files, fix, unsafe_fixes, fmt)))
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--update", is_flag=True, help="rewrite stale outputs instead of failing")
+@click.option("--portable", metavar="PREFIX", help="outputs store each spec's folder as PREFIX/<folder name> (nelc's goldens: /nelc-golden)")
+def check_command(paths: tuple[Path, ...], update: bool, portable: str | None) -> None:
+    """Recompile specs (NAME.nelc.yaml -> NAME.yaml; spec.yaml -> expected.yaml) and fail on stale outputs."""
+    from .check import check_pair, find_pairs
+    from .output import write_atomic
+
+    pairs = find_pairs(list(paths) or [Path(".")])
+    if not pairs:
+        click.echo("nelc check: no specs found (NAME.nelc.yaml, or spec.yaml beside expected.yaml)", err=True)
+        sys.exit(2)
+    stale = broken = 0
+    for pair in pairs:
+        outcome = check_pair(pair, portable)
+        if outcome.fresh is None:
+            broken += 1
+            _print_diagnostics([d for d in outcome.diagnostics if d.is_error])
+        elif outcome.diff and update:
+            write_atomic(pair.output, outcome.fresh, force=True)
+            click.echo(f"updated {pair.output}")
+        elif outcome.diff:
+            stale += 1
+            click.echo(outcome.diff, nl=False)
+    click.echo(f"nelc check: {len(pairs)} spec(s), {stale} stale, {broken} not compiling", err=True)
+    sys.exit(1 if stale or broken else 0)
+
+
+@main.command("init")
+@click.option("--model", help="local checkpoint dir or HF handle org/name")
+@click.option("--execution", "executor", type=click.Choice(["local", "slurm"]))
+@click.option("--deployment", "backend", type=click.Choice(["vllm", "sglang", "nim", "trtllm", "none"]))
+@click.option("--export", type=click.Choice(["none", "mlflow", "wandb"]))
+@click.option("--model-type", "--model_type", "model_type", type=click.Choice(["chat_reasoning", "base", "chat", "reasoning"]))
+@click.option("--benchmarks", help="comma-separated recipes, bundles or NEL task names")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("nelc-spec.nelc.yaml"), show_default=True)
+def init_command(model, executor, backend, export, model_type, benchmarks, output: Path) -> None:
+    """Ask the seed's five questions (and the model), then write a spec. Never overwrites."""
+    from .data import recipe
+    from .init import DEFAULT_BENCHMARKS, spec_text
+    from .output import OutputExists, write_atomic
+
+    if output.exists():
+        click.echo(f"{output}: error[F002]: file exists; nelc init never overwrites", err=True)
+        sys.exit(1)
+    model = model or click.prompt("Model (local checkpoint dir or HF handle org/name)")
+    executor = executor or click.prompt("Execution", type=click.Choice(["local", "slurm"]), default="local")
+    backend = backend or click.prompt("Deployment (none = an endpoint that already runs)",
+                                      type=click.Choice(["vllm", "sglang", "nim", "trtllm", "none"]), default="vllm")
+    export = export or click.prompt("Auto-export", type=click.Choice(["none", "mlflow", "wandb"]), default="none")
+    model_type = model_type or click.prompt("Model type (chat and reasoning are the old names of chat_reasoning)",
+                                            type=click.Choice(["chat_reasoning", "base", "chat", "reasoning"]), default="chat_reasoning")
+    model_type = {"chat": "chat_reasoning", "reasoning": "chat_reasoning"}.get(model_type, model_type)
+    if benchmarks is None:
+        data = recipe("benchmarks")
+        options = ", ".join([*data["bundles"][model_type], *data["recipes"]])
+        benchmarks = click.prompt(f"Benchmarks, comma-separated ({options}, or NEL task names)", default=DEFAULT_BENCHMARKS[model_type])
+    answers = {"model": model, "executor": executor, "backend": backend, "export": export, "model_type": model_type,
+               "benchmarks": [b.strip() for b in benchmarks.split(",") if b.strip()]}
+    if executor == "slurm":
+        answers["slurm"] = {key: click.prompt(f"SLURM {key}") for key in ("hostname", "account", "username")}
+        answers["output_dir"] = click.prompt("Output dir (absolute path on the cluster)")
+    if backend == "none":
+        answers["endpoint"] = {"url": click.prompt("Endpoint URL (…/v1/chat/completions)"), "model_id": click.prompt("Endpoint model id"),
+                               "api_key_name": click.prompt("Env var NAME holding the endpoint's key", default="NVIDIA_API_KEY")}
+    if backend == "nim":
+        answers["deployment"] = {"image": click.prompt("NIM image (e.g. nvcr.io/nim/meta/llama-3.1-8b-instruct:1.8.6)")}
+    if export == "mlflow":
+        answers["mlflow"] = {"tracking_uri": click.prompt("MLflow tracking URI")}
+    if export == "wandb":
+        answers["wandb"] = {"entity": click.prompt("W&B entity"), "project": click.prompt("W&B project")}
+    try:
+        write_atomic(output, spec_text(answers), force=False)
+    except OutputExists:
+        click.echo(f"{output}: error[F002]: file exists; nelc init never overwrites", err=True)
+        sys.exit(1)
+    compiled = output.name[: -len(".nelc.yaml")] + ".yaml" if output.name.endswith(".nelc.yaml") else "run.yaml"
+    click.echo(f"wrote {output}\nnext: nelc compile {output} -o {output.with_name(compiled)}")
+
+
 @main.command("schema")
 def schema_command() -> None:
     """Print the spec's JSON Schema (for editors: yaml-language-server)."""

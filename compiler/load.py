@@ -29,8 +29,17 @@ class Loaded:
 
     file: str
     data: Any
-    positions: dict[Path, tuple[int, int]]
+    positions: dict[Path, tuple[int, int]]  # of each key (and list item)
     text: str
+    value_positions: dict[Path, tuple[int, int]] | None = None  # of each mapping value
+
+    def value_is_quoted(self, path: Path) -> bool:
+        """Whether the scalar at `path` is written in quotes (YAML 1.1 retypes some plain scalars)."""
+        line, col = (self.value_positions or {}).get(path, (0, 0))
+        if not line:
+            return False
+        text_line = self.text.splitlines()[line - 1] if line <= len(self.text.splitlines()) else ""
+        return text_line[col - 1: col] in ("'", '"')
 
     def where(self, path: Path) -> tuple[int, int]:
         """Position of the deepest known prefix of `path` (a missing key points at its parent)."""
@@ -94,15 +103,17 @@ def load_yaml(text: str, file: str) -> Loaded:
     except (YAMLError, RecursionError) as exc:
         raise _error(file, "Y001", f"YAML error: {_first_line(str(exc))}", "fix the YAML syntax") from None
     positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
-    data = _plain(node, (), positions, [0], file)
-    return Loaded(file=file, data=data, positions=positions, text=text)
+    value_positions: dict[Path, tuple[int, int]] = {}
+    data = _plain(node, (), (positions, value_positions), [0], file)
+    return Loaded(file=file, data=data, positions=positions, text=text, value_positions=value_positions)
 
 
 def _first_line(text: str | None) -> str:
     return (text or "invalid YAML").strip().splitlines()[0]
 
 
-def _plain(node: Any, path: Path, positions: dict, budget: list[int], file: str) -> Any:
+def _plain(node: Any, path: Path, index: tuple[dict, dict], budget: list[int], file: str) -> Any:
+    positions, value_positions = index
     budget[0] += 1
     if budget[0] > MAX_NODES:
         raise _error(file, "Y003", f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
@@ -120,15 +131,17 @@ def _plain(node: Any, path: Path, positions: dict, budget: list[int], file: str)
             child = (*path, str(key))
             kline, kcol = node.lc.key(key)
             positions[child] = (kline + 1, kcol + 1)
-            out[str(key)] = _plain(node[key], child, positions, budget, file)
+            vline, vcol = node.lc.value(key)
+            value_positions[child] = (vline + 1, vcol + 1)
+            out[str(key)] = _plain(node[key], child, index, budget, file)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
-        for index, item in enumerate(node):
-            child = (*path, index)
-            line, col = node.lc.item(index)
+        for position, item in enumerate(node):
+            child = (*path, position)
+            line, col = node.lc.item(position)
             positions[child] = (line + 1, col + 1)
-            out_list.append(_plain(item, child, positions, budget, file))
+            out_list.append(_plain(item, child, index, budget, file))
         return out_list
     if node is None or isinstance(node, bool):
         return node

@@ -7,10 +7,23 @@ import sys
 from dataclasses import dataclass
 from typing import Callable
 
-from nelc.draft import Draft
-from nelc.facts import Context
+from nelc.diagnostics import Severity
 
 from .add_nemo_skills_key import add_nemo_skills_key
+from .check_adapter_flags import check_adapter_flags
+from .check_adapter_placement import check_adapter_placement
+from .check_config_shape import check_config_shape
+from .check_deployment import check_deployment
+from .check_env_values import check_env_values
+from .check_export import check_export
+from .check_nemo_skills_key import check_nemo_skills_key
+from .check_pre_cmd import check_pre_cmd
+from .check_slurm_settings import check_slurm_settings
+from .check_target_endpoint import check_target_endpoint
+from .check_task_names import check_task_names
+from .check_task_params import check_task_params
+from .find_missing_values import find_missing_values
+from .quote_walltime import quote_walltime
 from .wire_judges import wire_judges
 from .tune_parallelism import tune_parallelism
 from .route_endpoints import route_endpoints
@@ -39,7 +52,8 @@ from .set_target import set_target
 class Rule:
     code: str
     name: str
-    fn: Callable[[Draft, Context], Draft]
+    fn: Callable
+    severity: Severity | None = None  # lint rules: the default severity of their findings
 
     @property
     def doc(self) -> str:
@@ -73,4 +87,23 @@ RULES: tuple[Rule, ...] = (
     Rule("R195", "check-tasks", check_tasks),  # last: checks the final task list, overrides included
 )
 
-BY_CODE = {rule.code: rule for rule in RULES}
+# Lint rules: pure checks over a loaded NEL config (nelc.lint). Order is report order only.
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+LINT_RULES: tuple[Rule, ...] = (
+    Rule("L101", "check-adapter-placement", check_adapter_placement, E),
+    Rule("L102", "check-adapter-flags", check_adapter_flags, E),
+    Rule("L104", "find-missing-values", find_missing_values, E),
+    Rule("L105", "check-env-values", check_env_values, E),
+    Rule("L106", "check-target-endpoint", check_target_endpoint, E),
+    Rule("L107", "check-task-names", check_task_names, E),
+    Rule("L108", "check-task-params", check_task_params, W),
+    Rule("L109", "quote-walltime", quote_walltime, E),
+    Rule("L110", "check-slurm-settings", check_slurm_settings, E),
+    Rule("L111", "check-export", check_export, E),
+    Rule("L112", "check-pre-cmd", check_pre_cmd, N),
+    Rule("L113", "check-deployment", check_deployment, E),
+    Rule("L115", "check-nemo-skills-key", check_nemo_skills_key, E),
+    Rule("L117", "check-config-shape", check_config_shape, E),
+)
+
+BY_CODE = {rule.code: rule for rule in (*RULES, *LINT_RULES)}

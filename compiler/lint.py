@@ -1,0 +1,185 @@
+"""`nelc lint`: NEL YAML files (hand-written or compiled) and nelc specs, offline.
+
+A NEL config runs through the lint rules of `nelc.rules.LINT_RULES` (pure functions over the
+loaded file, returning findings); a spec is compiled and its diagnostics reported. The probe may
+read a local checkpoint named by `deployment.checkpoint_path`; nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import CompileError, Diagnostic, Severity
+from .facts import ModelFacts
+from .load import Loaded, decode, load_yaml
+
+Key = tuple
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Data, not code: the fixer applies `ops` to the round-trip document.
+
+    ops: ("set", path, value) | ("delete", path) | ("rename", path, new_key) | ("quote", path)
+    """
+
+    safety: str  # "safe" | "unsafe"
+    description: str
+    ops: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Key
+    message: str
+    hint: str
+    fix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's registered severity
+    at_value: bool = False  # point at the value rather than the key
+
+
+@dataclass(frozen=True)
+class LintContext:
+    loaded: Loaded
+    facts: ModelFacts | None  # of a readable local checkpoint, else None
+
+    @property
+    def config(self) -> dict:
+        return self.loaded.data
+
+
+@dataclass(frozen=True)
+class LintResult:
+    diagnostics: tuple[Diagnostic, ...]
+    fixes: tuple[tuple[Diagnostic, Fix], ...] = field(default=())
+
+
+def is_spec(data: Any) -> bool:
+    return isinstance(data, dict) and "model" in data and "benchmarks" in data and "defaults" not in data
+
+
+def lint_bytes(raw: bytes, path: Path, display: str) -> LintResult:
+    try:
+        loaded = load_yaml(decode(raw, display), display)
+    except CompileError as exc:
+        return LintResult(exc.diagnostics)
+    if is_spec(loaded.data):
+        from .pipeline import compile_spec
+
+        return LintResult(_offline(lambda: compile_spec(raw, path, display)).diagnostics)
+    if not isinstance(loaded.data, dict) or not NEL_SECTIONS & set(loaded.data):
+        return LintResult((loaded.diagnostic("L100", "not a NEL config or a nelc spec: skipped", (),
+                                             "NEL configs have defaults/execution/deployment/evaluation sections", Severity.NOTE),))
+    return lint_loaded(loaded)
+
+
+NEL_SECTIONS = {"defaults", "execution", "deployment", "evaluation", "target"}
+
+
+def lint_loaded(loaded: Loaded) -> LintResult:
+    from nelc.rules import LINT_RULES
+
+    ctx = LintContext(loaded, _checkpoint_facts(loaded))
+    out: list[Diagnostic] = []
+    fixes: list[tuple[Diagnostic, Fix]] = []
+    for rule in LINT_RULES:
+        try:
+            findings = rule.fn(ctx)
+        except Exception as exc:  # noqa: BLE001 - reported as an internal diagnostic naming the rule
+            out.append(loaded.diagnostic("I001", f"internal error in lint rule {rule.code} {rule.name}: {type(exc).__name__}: {exc}",
+                                         (), "please report this with the file"))
+            continue
+        for finding in findings:
+            diag = _diagnostic(loaded, rule, finding)
+            out.append(diag)
+            if finding.fix is not None:
+                fixes.append((diag, finding.fix))
+    return LintResult(tuple(sorted(out)), tuple(fixes))
+
+
+def _diagnostic(loaded: Loaded, rule, finding: Finding) -> Diagnostic:
+    diag = loaded.diagnostic(rule.code, finding.message, finding.path, finding.hint,
+                             finding.severity or rule.severity, rule=rule.code)
+    if finding.at_value and (loaded.value_positions or {}).get(finding.path):
+        line, col = loaded.value_positions[finding.path]
+        diag = Diagnostic(diag.file, line, col, diag.code, diag.severity, diag.message, diag.hint, diag.path, diag.rule)
+    return diag
+
+
+def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
+    """Facts of `deployment.checkpoint_path` when it is a readable local folder (never the Hub)."""
+    deployment = loaded.data.get("deployment") if isinstance(loaded.data, dict) else None
+    checkpoint = deployment.get("checkpoint_path") if isinstance(deployment, dict) else None
+    if not isinstance(checkpoint, str) or not checkpoint.startswith("/") or not Path(checkpoint).is_dir():
+        return None
+    from .probe import _probe_checkpoint
+
+    try:
+        return _probe_checkpoint(checkpoint, Path(checkpoint), loaded.file, loaded.where(("deployment", "checkpoint_path")))
+    except CompileError:
+        return None
+
+
+def _offline(fn):
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"  # lint never reaches the Hub
+    try:
+        return fn()
+    finally:
+        if previous is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = previous
+
+
+def demo_lint(code: str, text: str) -> str:
+    """Lint `text` with one rule and show its findings, for rule docstrings."""
+    from nelc.rules import BY_CODE
+
+    rule = BY_CODE[code]
+    loaded = load_yaml(text, "run.yaml")
+    ctx = LintContext(loaded, None)
+    lines = []
+    for finding in rule.fn(ctx):
+        diag = _diagnostic(loaded, rule, finding)
+        fix = f" [fix: {finding.fix.safety}: {finding.fix.description}]" if finding.fix else ""
+        lines.append(f"{diag.line}:{diag.col} {diag.severity.value}[{code}]: {diag.message}{fix}")
+    return "\n".join(lines) or "(no findings)"
+
+
+def dig(tree: Any, path: tuple) -> Any:
+    """The value at `path` (dict keys and list indexes), or None."""
+    for key in path:
+        if isinstance(tree, dict) and key in tree:
+            tree = tree[key]
+        elif isinstance(tree, list) and isinstance(key, int) and 0 <= key < len(tree):
+            tree = tree[key]
+        else:
+            return None
+    return tree
+
+
+def tasks_of(config: dict) -> list[tuple[int, dict]]:
+    evaluation = config.get("evaluation")
+    tasks = evaluation.get("tasks") if isinstance(evaluation, dict) else None
+    return [(i, t) for i, t in enumerate(tasks or []) if isinstance(t, dict)]
+
+
+def deployment_type(config: dict) -> str | None:
+    """The `deployment` option of the defaults list (or deployment.type in raw files)."""
+    for item in config.get("defaults") or []:
+        if isinstance(item, dict) and "deployment" in item:
+            return item["deployment"]
+    deployment = config.get("deployment")
+    return deployment.get("type") if isinstance(deployment, dict) else None
+
+
+def execution_type(config: dict) -> str | None:
+    for item in config.get("defaults") or []:
+        if isinstance(item, dict) and "execution" in item:
+            return item["execution"]
+    execution = config.get("execution")
+    return execution.get("type") if isinstance(execution, dict) else None

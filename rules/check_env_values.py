@@ -1,0 +1,56 @@
+"""L105 check-env-values: every env value is `lit:`, `host:` or `runtime:`, and never `${oc.env:...}`.
+
+Why: NEL rejects an unprefixed value at dry run, and resolves `${oc.env:VAR}` before its own
+check, so its error message prints the secret. `host:VAR` reads the variable from your shell at
+`nel run` time without writing it anywhere.
+
+Example:
+>>> from nelc.lint import demo_lint
+>>> print(demo_lint("L105", "env_vars:\\n  HF_TOKEN: ${oc.env:HF_TOKEN}\\n  MODE: fast\\n"))
+2:13 error[L105]: env_vars.HF_TOKEN uses ${oc.env:...}; NEL's own error message would print the secret [fix: safe: write host:HF_TOKEN]
+3:9 error[L105]: env_vars.MODE has no lit:/host:/runtime: prefix (NEL refuses it) [fix: unsafe: write lit:fast]
+"""
+
+from __future__ import annotations
+
+import re
+
+from nelc.lint import Finding, Fix, LintContext, dig, tasks_of
+from nelc.spec import looks_like_secret
+
+_GOOD = re.compile(r"^(lit:.*|host:[A-Za-z_][A-Za-z0-9_]*|runtime:[A-Za-z_][A-Za-z0-9_]*)$", re.S)
+_OC_ENV = re.compile(r"^\$\{oc\.(?:env|decode):([A-Za-z_][A-Za-z0-9_]*)[^}]*\}$")
+_NAME = re.compile(r"^\$?([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def env_blocks(config: dict) -> list[tuple]:
+    blocks = [("env_vars",), ("deployment", "env_vars"), ("evaluation", "env_vars"), ("export", "env_vars")]
+    blocks += [("evaluation", "tasks", i, "env_vars") for i, _ in tasks_of(config)]
+    aux = config.get("auxiliary_deployments")
+    blocks += [("auxiliary_deployments", name, "env_vars") for name in (aux if isinstance(aux, dict) else {})]
+    return blocks
+
+
+def check_env_values(ctx: LintContext) -> list[Finding]:
+    out = []
+    for block in env_blocks(ctx.config):
+        env = dig(ctx.config, block)
+        for name, value in (env.items() if isinstance(env, dict) else []):
+            path = block + (name,)
+            text = str(value)
+            where = ".".join(map(str, path))
+            oc_env = _OC_ENV.match(text)
+            if "${oc.env:" in text or "${oc.decode:" in text:
+                fix = Fix("safe", f"write host:{oc_env[1]}", (("set", path, f"host:{oc_env[1]}"),)) if oc_env else None
+                out.append(Finding(path, f"{where} uses ${{oc.env:...}}; NEL's own error message would print the secret",
+                                   "use host:VAR", fix, at_value=True))
+            elif isinstance(value, str) and looks_like_secret(text):
+                out.append(Finding(path, f"{where} looks like a secret written in the file",
+                                   f"write host:{name} and export {name} in your shell; rotate the exposed key", at_value=True))
+            elif not isinstance(value, str) or not _GOOD.match(text):
+                bare = _NAME.match(text)
+                suggestion = f"host:{bare[1]}" if bare and text.isupper() else f"lit:{text}"
+                out.append(Finding(path, f"{where} has no lit:/host:/runtime: prefix (NEL refuses it)",
+                                   f"write {suggestion}" if not bare or text.isupper() else "write lit:VALUE for a literal or host:VAR for a shell variable",
+                                   Fix("unsafe", f"write {suggestion}", (("set", path, suggestion),)), at_value=True))
+    return out

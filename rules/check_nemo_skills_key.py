@@ -1,0 +1,31 @@
+"""L115 check-nemo-skills-key: nemo_skills tasks on a deployment get an API-key name that exists.
+
+Why: the nemo_skills command always passes `++server.api_key_env_var=<api_key_name>`; against a
+server NEL deploys no real key is needed, but the named variable must exist in the container.
+Top-level `target.api_endpoint.api_key_name: DUMMY_API_KEY` plus `DUMMY_API_KEY: lit:dummy` in
+`evaluation.env_vars` works with nothing set in your shell.
+
+Example:
+>>> from nelc.lint import demo_lint
+>>> print(demo_lint("L115", "defaults: [{execution: local}, {deployment: vllm}, _self_]\\nevaluation:\\n  tasks:\\n    - name: ns_gpqa\\n"))
+4:7 error[L115]: nemo_skills task ns_gpqa on a deployment needs target.api_endpoint.api_key_name [fix: safe: add DUMMY_API_KEY (a literal, nothing to export)]
+"""
+
+from __future__ import annotations
+
+from nelc.lint import Finding, Fix, LintContext, deployment_type, dig, tasks_of
+from nelc.registry import lookup
+
+
+def check_nemo_skills_key(ctx: LintContext) -> list[Finding]:
+    if deployment_type(ctx.config) in (None, "none") or dig(ctx.config, ("target", "api_endpoint", "api_key_name")):
+        return []
+    for index, task in tasks_of(ctx.config):
+        found = lookup(str(task.get("name", "")))
+        if found.task is not None and found.task.harness == "nemo_skills":
+            ops = (("set", ("target", "api_endpoint", "api_key_name"), "DUMMY_API_KEY"),
+                   ("set", ("evaluation", "env_vars", "DUMMY_API_KEY"), "lit:dummy"))
+            return [Finding(("evaluation", "tasks", index), f"nemo_skills task {task['name']} on a deployment needs target.api_endpoint.api_key_name",
+                            "add api_key_name: DUMMY_API_KEY at the top-level target and DUMMY_API_KEY: lit:dummy in evaluation.env_vars",
+                            Fix("safe", "add DUMMY_API_KEY (a literal, nothing to export)", ops))]
+    return []

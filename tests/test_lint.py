@@ -1,0 +1,151 @@
+"""Lint rules: each has a failing and a passing example; fixes are safe, keep comments and converge."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from nelc.cli import main
+from nelc.lint import lint_bytes
+from nelc.rules import LINT_RULES
+
+HERE = Path(__file__).parent / "lint"
+GOOD = (HERE / "good.yaml").read_text()
+
+
+def _lint(tmp_path, text, name="run.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return lint_bytes(text.encode(), path, name)
+
+
+def _edit(mutate) -> str:
+    """The good config with one change, re-serialized."""
+    config = yaml.safe_load(GOOD)
+    mutate(config)
+    return yaml.safe_dump(config, sort_keys=False).replace("walltime: '12:00:00'", 'walltime: "12:00:00"')
+
+
+def _adapter(c):
+    return c["evaluation"]["nemo_evaluator_config"]["target"]["api_endpoint"]["adapter_config"]
+
+
+# (code, how to break the good config) -- one failing example per rule; the good config is the passing one.
+FAILING = {
+    "L101": lambda c: c.setdefault("target", {}).setdefault("api_endpoint", {}).update(adapter_config={"use_caching": True}),
+    "L102": lambda c: _adapter(c).update(use_request_loging=True),
+    "L104": lambda c: c["deployment"].update(served_model_name="???"),
+    "L105": lambda c: c["evaluation"]["env_vars"].update(HF_TOKEN="HF_TOKEN"),
+    "L106": lambda c: c["target"]["api_endpoint"].update(url="http://x"),
+    "L107": lambda c: c["evaluation"]["tasks"].append({"name": "mmlu"}),
+    "L108": lambda c: c["evaluation"]["tasks"][0]["nemo_evaluator_config"]["config"]["params"]["extra"].update(num_repeat=3),
+    "L109": lambda c: c["execution"].update(walltime=43200),
+    "L110": lambda c: c["execution"].pop("username"),
+    "L111": lambda c: c.update(export={"mlflow": {"tracking_uri": "http://m"}}),
+    "L112": lambda c: c["deployment"].update(pre_cmd="pip install x"),
+    "L113": lambda c: c["deployment"].update(image="vllm/vllm-openai:latest"),
+    "L115": lambda c: c.pop("target"),
+    "L117": lambda c: c.update(evalution={}),
+}
+
+
+def test_every_lint_rule_has_a_failing_example():
+    assert set(FAILING) == {rule.code for rule in LINT_RULES}
+
+
+def test_good_config_passes_every_rule(tmp_path):
+    result = _lint(tmp_path, GOOD)
+    assert [d.render() for d in result.diagnostics] == []
+
+
+@pytest.mark.parametrize("code", sorted(FAILING))
+def test_failing_example(tmp_path, code):
+    result = _lint(tmp_path, _edit(FAILING[code]))
+    found = [d for d in result.diagnostics if d.code == code]
+    assert found, [d.render() for d in result.diagnostics]
+    assert all(d.line > 0 and d.hint for d in found)
+
+
+def test_bad_file_findings_point_at_lines(tmp_path):
+    result = _lint(tmp_path, (HERE / "bad.yaml").read_text(), "bad.yaml")
+    where = {(d.code, d.line) for d in result.diagnostics}
+    assert ("L109", 10) in where and ("L106", 22) in where and ("L105", 27) in where and ("L117", 41) in where
+
+
+def test_fix_keeps_comments_and_converges(tmp_path):
+    target = tmp_path / "bad.yaml"
+    shutil.copy(HERE / "bad.yaml", target)
+    runner = CliRunner()
+    first = runner.invoke(main, ["lint", str(target), "--fix", "--format", "json"])
+    fixed = target.read_text()
+    assert "# our account" in fixed and "# A hand-written config" in fixed
+    assert 'walltime: "12:00:00"' in fixed and "${oc.env" not in fixed
+    second = runner.invoke(main, ["lint", str(target), "--fix", "--format", "json"])
+    assert target.read_text() == fixed  # nothing left to fix: fixes converged
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    remaining = _lint(tmp_path, fixed, "bad.yaml")
+    assert not [fix for _, fix in remaining.fixes if fix.safety == "safe"]
+
+
+def test_unsafe_fixes_only_when_asked(tmp_path):
+    target = tmp_path / "bad.yaml"
+    shutil.copy(HERE / "bad.yaml", target)
+    CliRunner().invoke(main, ["lint", str(target), "--fix"])
+    assert "--max-model-len 8192" in target.read_text()
+    CliRunner().invoke(main, ["lint", str(target), "--unsafe-fixes"])
+    assert "--context-length 8192" in target.read_text()
+
+
+def test_exit_codes(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD)
+    shutil.copy(HERE / "bad.yaml", bad)
+    runner = CliRunner()
+    assert runner.invoke(main, ["lint", str(good)]).exit_code == 0
+    assert runner.invoke(main, ["lint", str(bad)]).exit_code == 1
+    assert runner.invoke(main, ["lint", str(tmp_path / "missing.yaml")]).exit_code == 2
+    assert runner.invoke(main, ["lint", str(good), "--format", "xml"]).exit_code == 2
+
+
+def test_unrelated_yaml_is_skipped(tmp_path):
+    result = _lint(tmp_path, "on: [push]\njobs: {}\n", "ci.yml")
+    assert [(d.code, d.severity.value) for d in result.diagnostics] == [("L100", "note")]
+
+
+def test_specs_are_linted_by_compiling(tmp_path):
+    result = _lint(tmp_path, "model: org/m\nbenchmarks: [ns_gpqaa]\n", "x.nelc.yaml")
+    assert any(d.code == "R165" for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_format_goldens(fmt, update_goldens, monkeypatch):
+    monkeypatch.chdir(HERE)
+    result = CliRunner().invoke(main, ["lint", "bad.yaml", "--format", fmt])
+    golden = HERE / f"bad.{fmt}.golden"
+    if update_goldens:
+        golden.write_text(result.stdout)
+    assert result.stdout == golden.read_text()
+    if fmt == "sarif":
+        assert json.loads(result.stdout)["version"] == "2.1.0"
+
+
+def test_auto_format_is_github_under_actions(monkeypatch, tmp_path):
+    (tmp_path / "bad.yaml").write_text((HERE / "bad.yaml").read_text())
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    out = CliRunner().invoke(main, ["lint", str(tmp_path / "bad.yaml")]).stdout
+    assert out.startswith("::")
+
+
+def test_compiled_goldens_lint_clean():
+    """What nelc emits passes nelc's own lint (errors and warnings)."""
+    root = Path(__file__).resolve().parents[1] / "golden"
+    for expected in sorted(root.glob("*/expected.yaml")):
+        result = lint_bytes(expected.read_bytes(), expected, str(expected))
+        bad = [d.render() for d in result.diagnostics if d.severity.value in ("error", "warning")]
+        assert bad == [], expected.parent.name

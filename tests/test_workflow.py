@@ -1,0 +1,99 @@
+"""How nelc lives in a repository: the real pre-commit hooks, `nelc check` and `nelc init`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nelc.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).parent / "lint"
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+@pytest.mark.precommit
+def test_real_pre_commit_stops_a_bad_config(tmp_path):
+    """`pre-commit try-repo` installs this repository's hooks the way a user's repo would."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    shutil.copy(HERE / "bad.yaml", repo / "bad.yaml")
+    shutil.copy(HERE / "good.yaml", repo / "good.yaml")
+    (repo / ".github").mkdir()
+    (repo / ".github" / "ci.yml").write_text("on: [push]\njobs: {}\n")
+    _git(repo, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "HF_HUB_OFFLINE": "1"}
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "nelc-lint", "--verbose"]
+    bad = subprocess.run([*pre_commit, "--files", "bad.yaml", "good.yaml", ".github/ci.yml"], cwd=repo, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "bad.yaml:10:13: error[L109]" in bad.stdout
+    assert "good.yaml:" not in bad.stdout and "ci.yml:" not in bad.stdout.replace("ci.yml: note", "")
+    good = subprocess.run([*pre_commit, "--files", "good.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert good.returncode == 0, good.stdout + good.stderr
+
+
+def _spec_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "configs"
+    repo.mkdir()
+    (repo / "qwen.nelc.yaml").write_text("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n")
+    return repo
+
+
+def test_check_catches_a_stale_output_and_update_fixes_it(tmp_path):
+    repo = _spec_repo(tmp_path)
+    runner = CliRunner()
+    missing = runner.invoke(main, ["check", str(repo)])
+    assert missing.exit_code == 1 and "qwen.yaml (compiled now)" in missing.stdout
+    assert runner.invoke(main, ["check", str(repo), "--update"]).exit_code == 0
+    assert runner.invoke(main, ["check", str(repo)]).exit_code == 0
+    compiled = repo / "qwen.yaml"
+    compiled.write_text(compiled.read_text().replace("num_repeats: 32", "num_repeats: 4"))
+    stale = runner.invoke(main, ["check", str(repo)])
+    assert stale.exit_code == 1
+    assert "-              num_repeats: 4" in stale.stdout and "+              num_repeats: 32" in stale.stdout
+
+
+def test_check_over_the_projects_goldens():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "golden"), "--portable", "/nelc-golden"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_check_without_specs_is_a_usage_error(tmp_path):
+    assert CliRunner().invoke(main, ["check", str(tmp_path)]).exit_code == 2
+
+
+def test_init_with_scripted_answers_writes_a_spec_that_compiles(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    answers = "slurm\nsglang\nmlflow\nreasoning\ncore_reasoning, gpqa\nlogin.example.com\nllm\nalice\n/lustre/out\nhttps://mlflow.example.com\n"
+    result = CliRunner().invoke(main, ["init", "--model", "Qwen/Qwen3-8B", "-o", "eval.nelc.yaml"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "nelc compile eval.nelc.yaml -o eval.yaml" in result.output
+    import yaml
+
+    spec = yaml.safe_load(Path("eval.nelc.yaml").read_text())
+    assert spec["model_type"] == "chat_reasoning" and spec["benchmarks"] == ["core_reasoning", "gpqa"]
+    assert spec["slurm"] == {"hostname": "login.example.com", "account": "llm", "username": "alice"}
+    compiled = CliRunner().invoke(main, ["compile", "eval.nelc.yaml", "-o", "eval.yaml"])
+    assert compiled.exit_code == 0, compiled.output
+    again = CliRunner().invoke(main, ["init", "--model", "x/y", "-o", "eval.nelc.yaml"], input=answers)
+    assert again.exit_code == 1 and "never overwrites" in again.output
+
+
+def test_init_non_interactive_with_flags(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init", "--model", "./ckpt", "--execution", "local", "--deployment", "vllm", "--export", "none",
+                                       "--model_type", "base", "--benchmarks", "general_knowledge", "-o", "s.nelc.yaml"])
+    assert result.exit_code == 0 and "benchmarks: [general_knowledge]" in Path("s.nelc.yaml").read_text()
