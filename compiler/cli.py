@@ -240,12 +240,12 @@ def schema_command() -> None:
 @click.argument("code", required=False)
 def rules_command(code: str | None) -> None:
     """List every rule, or explain one: `nelc rules R130`."""
-    from nelc.rules import BY_CODE, RULES
+    from nelc.rules import BY_CODE, LINT_RULES, RULES
 
     if code is None:
-        for rule in RULES:
+        for rule in (*RULES, *LINT_RULES):
             summary = rule.doc.splitlines()[0] if rule.doc else ""
-            click.echo(f"{rule.code}  {rule.name:<22} {summary.split(': ', 1)[-1]}")
+            click.echo(f"{rule.code}  {rule.name:<24} {summary.split(': ', 1)[-1]}")
         return
     rule = BY_CODE.get(code.upper())
     if rule is None:

@@ -89,19 +89,20 @@ def test_explain_names_rule_reason_and_source(tmp_path):
 
 
 def test_rules_lists_every_rule_and_explains_one(tmp_path):
-    from nelc.rules import RULES
+    from nelc.rules import LINT_RULES, RULES
 
     listing = run("rules", cwd=tmp_path).stdout
-    assert [line.split()[0] for line in listing.splitlines()] == [r.code for r in RULES]
+    assert [line.split()[0] for line in listing.splitlines()] == [r.code for r in (*RULES, *LINT_RULES)]
     assert "Why:" in run("rules", "r130", cwd=tmp_path).stdout
     assert run("rules", "R999", cwd=tmp_path).exit_code == 2
 
 
 def test_rule_codes_are_unique_and_documented():
-    from nelc.rules import RULES
+    from nelc.rules import LINT_RULES, RULES
 
-    assert len({r.code for r in RULES}) == len(RULES)
-    for rule in RULES:
+    everything = (*RULES, *LINT_RULES)
+    assert len({r.code for r in everything}) == len(everything)
+    for rule in everything:
         assert rule.fn.__name__ == rule.fn.__module__.rsplit(".", 1)[-1] == rule.name.replace("-", "_")
         assert "Why:" in rule.doc and ">>> " in rule.doc, rule.code
 

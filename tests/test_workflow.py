@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,9 +41,17 @@ def test_real_pre_commit_stops_a_bad_config(tmp_path):
                          capture_output=True, text=True, timeout=900)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "bad.yaml:10:13: error[L109]" in bad.stdout
-    assert "good.yaml:" not in bad.stdout and "ci.yml:" not in bad.stdout.replace("ci.yml: note", "")
+    assert "good.yaml:" not in bad.stdout  # the clean file has no findings
+    assert "ci.yml:1:1: note[L100]" in bad.stdout and not re.search(r"ci\.yml:\d+:\d+: (error|warning)", bad.stdout)
     good = subprocess.run([*pre_commit, "--files", "good.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout + good.stderr
+    # nelc-check: a spec whose committed output is stale is stopped with the diff.
+    (repo / "qwen.nelc.yaml").write_text("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [ifbench]\n")
+    (repo / "qwen.yaml").write_text("# stale\n")
+    _git(repo, "add", ".")
+    check = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "nelc-check", "--verbose", "--files", "qwen.nelc.yaml"]
+    stale = subprocess.run(check, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert stale.returncode == 1 and "qwen.yaml (compiled now)" in stale.stdout, stale.stdout
 
 
 def _spec_repo(tmp_path: Path) -> Path:
