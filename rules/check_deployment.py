@@ -12,7 +12,7 @@ Example:
 >>> print(demo_lint("L113", "defaults: [{execution: local}, {deployment: sglang}, _self_]\\ndeployment:\\n  image: lmsysorg/sglang:latest\\n  extra_args: --max-model-len 4096\\n"))
 3:10 warning[L113]: deployment.image lmsysorg/sglang:latest is not pinned; runs are not reproducible
 4:15 error[L113]: --max-model-len is not SGLang's context flag (NEL's SGLang command uses --context-length) [fix: unsafe: use --context-length]
-1:1 warning[L113]: deployment.tensor_parallel_size is inherited from NEL's default, 8
+2:1 warning[L113]: deployment.tensor_parallel_size is inherited from NEL's default, 8
 """
 
 from __future__ import annotations
