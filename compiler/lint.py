@@ -148,38 +148,3 @@ def demo_lint(code: str, text: str) -> str:
         fix = f" [fix: {finding.fix.safety}: {finding.fix.description}]" if finding.fix else ""
         lines.append(f"{diag.line}:{diag.col} {diag.severity.value}[{code}]: {diag.message}{fix}")
     return "\n".join(lines) or "(no findings)"
-
-
-def dig(tree: Any, path: tuple) -> Any:
-    """The value at `path` (dict keys and list indexes), or None."""
-    for key in path:
-        if isinstance(tree, dict) and key in tree:
-            tree = tree[key]
-        elif isinstance(tree, list) and isinstance(key, int) and 0 <= key < len(tree):
-            tree = tree[key]
-        else:
-            return None
-    return tree
-
-
-def tasks_of(config: dict) -> list[tuple[int, dict]]:
-    evaluation = config.get("evaluation")
-    tasks = evaluation.get("tasks") if isinstance(evaluation, dict) else None
-    return [(i, t) for i, t in enumerate(tasks or []) if isinstance(t, dict)]
-
-
-def deployment_type(config: dict) -> str | None:
-    """The `deployment` option of the defaults list (or deployment.type in raw files)."""
-    for item in config.get("defaults") or []:
-        if isinstance(item, dict) and "deployment" in item:
-            return item["deployment"]
-    deployment = config.get("deployment")
-    return deployment.get("type") if isinstance(deployment, dict) else None
-
-
-def execution_type(config: dict) -> str | None:
-    for item in config.get("defaults") or []:
-        if isinstance(item, dict) and "execution" in item:
-            return item["execution"]
-    execution = config.get("execution")
-    return execution.get("type") if isinstance(execution, dict) else None

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 from .data import schema
 from .diagnostics import Diagnostic, Severity
 from .draft import Key, leaves
+from .nelconfig import defaults_option
 
 ADAPTER_HOMES = (
     ("evaluation", "nemo_evaluator_config", "target", "api_endpoint", "adapter_config"),
@@ -57,8 +58,8 @@ def _semantic_findings(config: dict) -> Iterator[tuple[str, Key, str, str]]:
         if not any(_matches(path, home) for home in ADAPTER_HOMES):
             yield "V003", path, "adapter_config here is ignored or fails in the container", \
                 "put it at evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config (or the task-level equivalent)"
-    deployment = _option(config, "deployment")
-    execution = _option(config, "execution")
+    deployment = defaults_option(config, "deployment")
+    execution = defaults_option(config, "execution")
     endpoint = config.get("target", {}).get("api_endpoint", {}) if isinstance(config.get("target"), dict) else {}
     for key in ("url", "model_id"):
         if deployment != "none" and key in endpoint:
@@ -85,13 +86,6 @@ def _semantic_findings(config: dict) -> Iterator[tuple[str, Key, str, str]]:
                     f"add {dest} to execution.auto_export.destinations"
     if deployment == "vllm_ray" and execution == "local":
         yield "V010", ("defaults",), "vllm_ray needs the SLURM executor (it injects PROC_ID and MASTER_IP)", "use executor: slurm"
-
-
-def _option(config: dict, group: str) -> str | None:
-    for item in config.get("defaults", []) or []:
-        if isinstance(item, dict) and group in item:
-            return item[group]
-    return None
 
 
 def _keys_named(tree: Any, name: str, prefix: Key = ()) -> Iterator[Key]:

@@ -15,7 +15,8 @@ Example:
 from __future__ import annotations
 
 from nelc.adapter import adapter_problems
-from nelc.lint import Finding, Fix, LintContext, dig, tasks_of
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import dig, tasks_of
 
 HOME = ("nemo_evaluator_config", "target", "api_endpoint", "adapter_config")
 

@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext, dig, tasks_of
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import dig, tasks_of
 
 HOME = ("evaluation", "nemo_evaluator_config", "target", "api_endpoint", "adapter_config")
 WRONG = {

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from nelc import flags
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, Fix, LintContext, deployment_type
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import deployment_type
 from nelc.rules.detect_quantization import modelopt
 
 QUANT_VALUES = {"FP8": "modelopt_fp8", "NVFP4": "modelopt_fp4"}

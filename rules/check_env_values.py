@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from nelc.lint import Finding, Fix, LintContext, dig, tasks_of
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import dig, tasks_of
 from nelc.spec import looks_like_secret
 
 _GOOD = re.compile(r"^(lit:.*|host:[A-Za-z_][A-Za-z0-9_]*|runtime:[A-Za-z_][A-Za-z0-9_]*)$", re.S)

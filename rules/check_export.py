@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from nelc.diagnostics import Severity
 from nelc.draft import leaves
-from nelc.lint import Finding, Fix, LintContext, dig
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import dig
 
 DESTINATIONS = ("mlflow", "wandb", "local", "gsheets")
 

@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext, deployment_type, dig, tasks_of
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import deployment_type, dig, tasks_of
 from nelc.registry import lookup
 
 

@@ -14,7 +14,8 @@ Example:
 from __future__ import annotations
 
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, LintContext, dig, execution_type, tasks_of
+from nelc.lint import Finding, LintContext
+from nelc.nelconfig import dig, execution_type, tasks_of
 
 
 def check_pre_cmd(ctx: LintContext) -> list[Finding]:

@@ -15,7 +15,8 @@ Example:
 from __future__ import annotations
 
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, Fix, LintContext, execution_type
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import execution_type
 
 
 def check_slurm_settings(ctx: LintContext) -> list[Finding]:

@@ -12,7 +12,8 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext, deployment_type, dig
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import deployment_type, dig
 
 
 def check_target_endpoint(ctx: LintContext) -> list[Finding]:

@@ -14,7 +14,8 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext, tasks_of
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import tasks_of
 from nelc.registry import lookup
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from nelc.data import recipe
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, LintContext, dig
+from nelc.lint import Finding, LintContext
+from nelc.nelconfig import dig
 from nelc.taskcheck import unused_params
 
 

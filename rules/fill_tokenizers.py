@@ -20,6 +20,7 @@ import re
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.nelconfig import dig
 from nelc.registry import lookup
 
 _HANDLE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
@@ -38,7 +39,7 @@ def tokenizer_for(ctx: Context) -> tuple[str, str] | None:
 
 
 def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
-    user_value = _dig(ctx.spec.overrides, OVERRIDE)
+    user_value = dig(ctx.spec.overrides, OVERRIDE)
     for index, task in enumerate(draft.get("evaluation.tasks", ())):
         registered = lookup(task["name"]).task
         base = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params.extra"
@@ -60,11 +61,3 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
             draft = draft.set(f"{base}.tokenizer_backend", "huggingface",
                               "the command reads tokenizer_backend; NEL's templates use huggingface")
     return draft
-
-
-def _dig(tree, path):
-    for key in path:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from nelc.lint import Finding, Fix, LintContext, dig
+from nelc.lint import Finding, Fix, LintContext
+from nelc.nelconfig import dig
 
 _TIME = re.compile(r"^(\d+-)?\d+:\d{2}:\d{2}$")
 

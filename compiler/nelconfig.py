@@ -1,0 +1,40 @@
+"""Reading a NEL config's shape: shared by the validator, the lint rules and the compile rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def dig(tree: Any, path: tuple) -> Any:
+    """The value at `path` (dict keys and list indexes), or None."""
+    for key in path:
+        if isinstance(tree, dict) and key in tree:
+            tree = tree[key]
+        elif isinstance(tree, list) and isinstance(key, int) and 0 <= key < len(tree):
+            tree = tree[key]
+        else:
+            return None
+    return tree
+
+
+def tasks_of(config: dict) -> list[tuple[int, dict]]:
+    evaluation = config.get("evaluation")
+    tasks = evaluation.get("tasks") if isinstance(evaluation, dict) else None
+    return [(i, t) for i, t in enumerate(tasks or []) if isinstance(t, dict)]
+
+
+def defaults_option(config: dict, group: str) -> str | None:
+    """The option a Hydra `defaults` list picks for `group` (or `<group>.type` in raw files)."""
+    for item in config.get("defaults") or []:
+        if isinstance(item, dict) and group in item:
+            return item[group]
+    section = config.get(group)
+    return section.get("type") if isinstance(section, dict) else None
+
+
+def deployment_type(config: dict) -> str | None:
+    return defaults_option(config, "deployment")
+
+
+def execution_type(config: dict) -> str | None:
+    return defaults_option(config, "execution")
