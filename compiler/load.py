@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -149,7 +149,10 @@ def _plain(node: Any, path: Path, index: tuple[dict, dict], budget: list[int], f
         return int(node)  # drop ruamel's ScalarInt wrapper
     if isinstance(node, float):
         return float(node)
+    if isinstance(node, TaggedScalar) or getattr(getattr(node, "tag", None), "value", None):
+        raise _error(file, "Y008", f"custom YAML tag {getattr(node.tag, 'value', node.tag)} is not supported",
+                     "remove the tag; specs and NEL configs use plain YAML", *positions.get(path, (1, 1)))
     if isinstance(node, str):
         return str(node)
-    # Timestamps, binary and other tagged scalars are not part of either format.
+    # Timestamps and binary scalars are not part of either format: keep their text.
     return str(node)

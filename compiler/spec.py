@@ -28,8 +28,9 @@ MODEL_TYPE_ALIASES = {"chat": "chat_reasoning", "reasoning": "chat_reasoning"}
 
 # Values that look like credentials where an env-var *name* belongs. Never echoed back.
 _SECRET_SHAPES = (
-    re.compile(r"^(hf_|nvapi-|sk-|ghp_|gho_|xox[bp]-|AKIA)"),
-    re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9_\-]{32,}$"),
+    re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
+               r"|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16})"),
+    re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$"),  # a long random token; names have separators
 )
 
 
