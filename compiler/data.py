@@ -10,20 +10,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
 
 
 @lru_cache(maxsize=None)
 def recipe(name: str) -> Any:
-    """A YAML file from recipes/, e.g. recipe("backends")."""
-    text = resources.files("nelc.recipes").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return YAML(typ="safe", pure=True).load(text)
-
-
-@lru_cache(maxsize=None)
-def recipe_json(name: str) -> Any:
-    """A JSON file from recipes/, e.g. recipe_json("tasks_registry") (large data is JSON: it loads fast)."""
+    """recipes/<name>: edited as YAML, loaded from its JSON copy (scripts/build_recipes.py keeps
+    them in step; parsing the YAML on every compile would cost ~70 ms)."""
     return json.loads(resources.files("nelc.recipes").joinpath(f"{name}.json").read_text(encoding="utf-8"))
+
+
+recipe_json = recipe  # the task registry snapshot has no YAML source
 
 
 @lru_cache(maxsize=None)

@@ -1,7 +1,9 @@
 """Load stage: YAML text -> plain data plus the position of every key and value.
 
-ruamel.yaml round-trip keeps node positions, so every later diagnostic can point at
-`file:line:col`. One `YAML()` instance per call, no global constructor changes.
+ruamel.yaml composes the node graph (with each node's position) and nelc builds plain data from
+it under the YAML 1.2 core schema, so every later diagnostic can point at `file:line:col`.
+Composing skips the round-trip constructor's comment bookkeeping, which only `--fix` needs (it
+loads its own round-trip document). One `YAML()` instance per call, no global changes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import re
+
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import CompileError, Diagnostic, Severity
 
@@ -32,14 +35,11 @@ class Loaded:
     positions: dict[Path, tuple[int, int]]  # of each key (and list item)
     text: str
     value_positions: dict[Path, tuple[int, int]] | None = None  # of each mapping value
+    quoted: frozenset = frozenset()  # paths of scalars written in quotes
 
     def value_is_quoted(self, path: Path) -> bool:
         """Whether the scalar at `path` is written in quotes (YAML 1.1 retypes some plain scalars)."""
-        line, col = (self.value_positions or {}).get(path, (0, 0))
-        if not line:
-            return False
-        text_line = self.text.splitlines()[line - 1] if line <= len(self.text.splitlines()) else ""
-        return text_line[col - 1: col] in ("'", '"')
+        return path in self.quoted
 
     def where(self, path: Path) -> tuple[int, int]:
         """Position of the deepest known prefix of `path` (a missing key points at its parent)."""
@@ -85,16 +85,36 @@ def decode(raw: bytes, file: str) -> str:
                      "save the file as UTF-8", line, col) from None
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where flow collections nest deeper than MAX_DEPTH, found before the parser recurses
+    (ruamel would take seconds to fail on thousands of brackets). Quoted text is skipped."""
+    depth, quote, line, col = 0, "", 1, 0
+    for char in text:
+        col += 1
+        if char == "\n":
+            line, col = line + 1, 0
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, col
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "#" and depth == 0:
+            quote = "\n"  # a comment runs to the end of the line
+    return None
+
+
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse one YAML document; syntax errors, duplicate keys and bombs become coded diagnostics."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    deep = _too_deep(text)
+    if deep:
+        raise _error(file, "Y003", f"flow collections are nested deeper than {MAX_DEPTH} levels", "flatten the structure", *deep)
     try:
-        node = yaml.load(text)
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        raise _error(file, "Y002", _first_line(exc.problem), "remove or rename one of the two keys",
-                     mark.line + 1, mark.column + 1) from None
+        node = YAML(typ="safe", pure=True).compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -104,55 +124,89 @@ def load_yaml(text: str, file: str) -> Loaded:
         raise _error(file, "Y001", f"YAML error: {_first_line(str(exc))}", "fix the YAML syntax") from None
     positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
     value_positions: dict[Path, tuple[int, int]] = {}
-    data = _plain(node, (), (positions, value_positions), [0], file)
-    return Loaded(file=file, data=data, positions=positions, text=text, value_positions=value_positions)
+    quoted: set[Path] = set()
+    data = None if node is None else _plain(node, (), _Index(positions, value_positions, quoted, [0], file))
+    return Loaded(file=file, data=data, positions=positions, text=text, value_positions=value_positions, quoted=frozenset(quoted))
 
 
 def _first_line(text: str | None) -> str:
     return (text or "invalid YAML").strip().splitlines()[0]
 
 
-def _plain(node: Any, path: Path, index: tuple[dict, dict], budget: list[int], file: str) -> Any:
-    positions, value_positions = index
-    budget[0] += 1
-    if budget[0] > MAX_NODES:
-        raise _error(file, "Y003", f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+@dataclass
+class _Index:
+    positions: dict
+    value_positions: dict
+    quoted: set
+    budget: list
+    file: str
+
+
+_CORE = "tag:yaml.org,2002:"
+_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _plain(node: Node, path: Path, index: _Index) -> Any:
+    """Plain Python data from the composed node graph (YAML 1.2 core schema), with positions."""
+    index.budget[0] += 1
+    if index.budget[0] > MAX_NODES:
+        raise _error(index.file, "Y003", f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
                      "do not use YAML anchors and aliases to build large structures")
     if len(path) > MAX_DEPTH:
-        raise _error(file, "Y003", f"document is nested deeper than {MAX_DEPTH} levels",
-                     "flatten the structure", *positions.get(path[:-1], (1, 1)))
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key in node:
-            if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
-                line, col = node.lc.key(key)
-                raise _error(file, "Y007", f"mapping key {key!r} is not a plain string",
-                             "use plain string keys", line + 1, col + 1)
-            child = (*path, str(key))
-            kline, kcol = node.lc.key(key)
-            positions[child] = (kline + 1, kcol + 1)
-            vline, vcol = node.lc.value(key)
-            value_positions[child] = (vline + 1, vcol + 1)
-            out[str(key)] = _plain(node[key], child, index, budget, file)
+        raise _error(index.file, "Y003", f"document is nested deeper than {MAX_DEPTH} levels", "flatten the structure", *_mark(node))
+    if isinstance(node, MappingNode):
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _CORE + "merge":  # `<<: *anchor` merges another mapping in
+                for source in (value_node.value if isinstance(value_node, SequenceNode) else [value_node]):
+                    merged = _plain(source, path, index)
+                    out.update({k: v for k, v in (merged.items() if isinstance(merged, dict) else []) if k not in out})
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _error(index.file, "Y007", "a mapping key is not a plain string", "use plain string keys", *_mark(key_node))
+            key = str(key_node.value)
+            if key in out:
+                raise _error(index.file, "Y002", f'found duplicate key "{key}"', "remove or rename one of the two keys",
+                             *_mark(key_node))
+            child = (*path, key)
+            index.positions[child] = _mark(key_node)
+            index.value_positions[child] = _mark(value_node)
+            out[key] = _plain(value_node, child, index)
         return out
-    if isinstance(node, CommentedSeq):
-        out_list = []
-        for position, item in enumerate(node):
+    if isinstance(node, SequenceNode):
+        items = []
+        for position, item in enumerate(node.value):
             child = (*path, position)
-            line, col = node.lc.item(position)
-            positions[child] = (line + 1, col + 1)
-            out_list.append(_plain(item, child, index, budget, file))
-        return out_list
-    if node is None or isinstance(node, bool):
-        return node
-    if isinstance(node, int):
-        return int(node)  # drop ruamel's ScalarInt wrapper
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, TaggedScalar) or getattr(getattr(node, "tag", None), "value", None):
-        raise _error(file, "Y008", f"custom YAML tag {getattr(node.tag, 'value', node.tag)} is not supported",
-                     "remove the tag; specs and NEL configs use plain YAML", *positions.get(path, (1, 1)))
-    if isinstance(node, str):
-        return str(node)
-    # Timestamps and binary scalars are not part of either format: keep their text.
-    return str(node)
+            index.positions[child] = _mark(item)
+            items.append(_plain(item, child, index))
+        return items
+    return _scalar(node, path, index)
+
+
+def _scalar(node: ScalarNode, path: Path, index: _Index) -> Any:
+    value, tag = node.value, node.tag
+    if node.style in ("'", '"'):
+        index.quoted.add(path)
+    if tag == _CORE + "str" or tag in ("!", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp"):
+        return value  # timestamps and binary are not part of either format: keep their text
+    if tag == _CORE + "null":
+        return None
+    if tag == _CORE + "bool":
+        return value.lower() == "true"
+    if tag == _CORE + "int" and _INT.match(value):
+        return int(value, 8 if value.startswith("0o") else 16 if value.startswith("0x") else 10) if value[:2] in ("0o", "0x") \
+            else int(value)
+    if tag == _CORE + "float":
+        lowered = value.lower().lstrip("+")
+        if lowered in (".inf", "-.inf", ".nan"):
+            return float(lowered.replace(".", ""))
+        if _FLOAT.match(value):
+            return float(value)
+        return value
+    raise _error(index.file, "Y008", f"custom YAML tag {tag} is not supported", "remove the tag; specs and NEL configs use plain YAML",
+                 *_mark(node))

@@ -148,3 +148,13 @@ def test_first_endpoint_types(committed):
     first = collections.Counter(t["endpoint_types"][0] for t in committed["tasks"])
     assert first["vlm"] == 7
     assert first["embedding"] == 20
+
+
+def test_recipe_json_copies_are_current():
+    """recipes/*.json are what scripts/build_recipes.py makes from recipes/*.yaml."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "build_recipes.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
