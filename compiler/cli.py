@@ -228,6 +228,44 @@ def init_command(model, executor, backend, export, model_type, benchmarks, outpu
     click.echo(f"wrote {output}\nnext: nelc compile {output} -o {output.with_name(compiled)}")
 
 
+@main.command("run")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-t", "--task", "tasks", multiple=True, help="only this task (repeatable), as in `nel run -t`")
+@click.option("--canary", "canary_samples", type=click.IntRange(1), default=10, show_default=True, help="samples per canary")
+@click.option("--yes", is_flag=True, help="submit without asking")
+@click.option("--poll", "poll_seconds", type=float, default=30.0, show_default=True, help="seconds between status checks")
+def run_command(config: Path, tasks: tuple[str, ...], canary_samples: int, yes: bool, poll_seconds: float) -> None:
+    """Dry run, then one canary per risk class (judge, code, simulator, plain), then the full run."""
+    import shutil
+    import subprocess
+
+    from .runner import Runner, RunOptions
+
+    nel = shutil.which("nel") or "nel"
+
+    def shell(cmd: list[str]) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True)
+        except FileNotFoundError as exc:
+            return subprocess.CompletedProcess(cmd, 127, "", f"{exc.filename}: not found")
+
+    runner = Runner(RunOptions(config, tasks, canary_samples, yes, poll_seconds, nel=nel), shell,
+                    say=lambda message: click.echo(message), confirm=lambda question: click.confirm(question, default=False))
+    sys.exit(runner.run())
+
+
+@main.command("verify")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify_command(run_dir: Path, fmt: str) -> None:
+    """Validate a finished run (logs, samples, repeats, reasoning) before reading any score. Exit 1 if not valid."""
+    from .verify import as_json, as_text, verdict, verify_run
+
+    reports = verify_run(run_dir)
+    click.echo(as_json(reports) if fmt == "json" else as_text(reports, str(run_dir)), nl=False)
+    sys.exit(0 if verdict(reports) == "valid" else 1)
+
+
 @main.command("schema")
 def schema_command() -> None:
     """Print the spec's JSON Schema (for editors: yaml-language-server)."""

@@ -1,0 +1,141 @@
+"""`nelc run`: the gate, against the real `nel` for the dry run and a fake `nel` for the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nelc.cli import main
+from nelc.runner import images_of, plan_canaries, registry_of
+from tests.support.nel_dryrun import host_variables, nel_executable
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = Path(__file__).parent / "runs"
+pytestmark = pytest.mark.nel  # stage 1 runs the real nel
+
+
+@pytest.fixture
+def fake_nel(tmp_path, monkeypatch):
+    """A PATH whose `nel` and `ssh` are the recording fake; returns a function to read the calls."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = Path(__file__).parent / "support" / "fake_nel.py"
+    for name in ("nel", "ssh"):
+        wrapper = bin_dir / name
+        wrapper.write_text(f"#!{sys.executable}\nimport os, runpy\nos.environ['FAKE_NEL_AS'] = {name!r}\n"
+                           f"runpy.run_path({str(script)!r}, run_name='__main__')\n")
+        wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_NEL_LOG", str(log))
+    monkeypatch.setenv("REAL_NEL", nel_executable())
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+    def calls() -> list[list[str]]:
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return calls
+
+
+def _setup(tmp_path, monkeypatch, golden: str, scenario: dict) -> Path:
+    config = tmp_path / "run.yaml"
+    shutil.copy(ROOT / "golden" / golden / "expected.yaml", config)
+    for name in host_variables(config.read_text()):
+        monkeypatch.setenv(name, f"dummy-{name.lower()}")
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(scenario))
+    monkeypatch.setenv("FAKE_NEL_SCENARIO", str(path))
+    monkeypatch.chdir(tmp_path)
+    return config
+
+
+def _runs(calls, full=False):
+    return [c for c in calls() if c[:2] == ["nel", "run"] and "--dry-run" not in c and (full == ("-t" not in c))]
+
+
+def test_passing_canary_starts_the_full_run_with_the_right_arguments(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {
+        "submissions": {"ns_gpqa": "can1", "full": "full1"}, "statuses": {"can1": ["running", "success"]},
+        "copies": {"can1": str(RUNS / "canary-plain-ok")}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert result.exit_code == 0, result.output
+    (canary,) = _runs(fake_nel)
+    assert canary[canary.index("-t") + 1] == "ns_gpqa"
+    assert "++evaluation.nemo_evaluator_config.config.params.limit_samples=10" in canary
+    (full,) = _runs(fake_nel, full=True)
+    assert full == ["nel", "run", "--config", str(config)] and not any("limit_samples" in a for a in full)
+    assert [s for s in ("stage 1", "stage 2", "stage 3") if s in result.output] == ["stage 1", "stage 2", "stage 3"]
+    state = json.loads((tmp_path / "run.yaml.nelc-run.json").read_text())
+    assert state["stages"]["full"]["invocation"] == "full1" and state["stages"]["canary:plain"]["status"] == "passed"
+    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])  # resumes: submits nothing new
+    assert again.exit_code == 0 and len(_runs(fake_nel)) == 1 and len(_runs(fake_nel, full=True)) == 1
+
+
+def test_failing_canary_stops_everything(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-aa-lcr", {
+        "submissions": {"aa_lcr": "can2", "full": "full2"}, "statuses": {"can2": ["running", "success"]},
+        "copies": {"can2": str(RUNS / "canary-judge-401")}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert result.exit_code == 1
+    assert "authorization failure" in result.output and "full run is not submitted" in result.output
+    assert _runs(fake_nel, full=True) == []
+    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])  # a rerun retries the canary, never skips it
+    assert again.exit_code == 1 and _runs(fake_nel, full=True) == []
+
+
+def test_failed_job_status_fails_the_canary(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {
+        "submissions": {"ns_gpqa": "can3", "full": "full3"}, "statuses": {"can3": ["failed"]}, "copies": {}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert result.exit_code == 1 and "ended failed" in result.output and _runs(fake_nel, full=True) == []
+
+
+def test_nothing_is_submitted_without_yes_or_a_yes_answer(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {"ns_gpqa": "c", "full": "f"}, "statuses": {}, "copies": {}})
+    result = CliRunner().invoke(main, ["run", str(config), "--poll", "0"], input="n\n")
+    assert result.exit_code == 1 and _runs(fake_nel) == [] and _runs(fake_nel, full=True) == []
+
+
+def test_dry_run_failure_stops_at_stage_one(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {}, "statuses": {}, "copies": {}})
+    config.write_text(config.read_text().replace("served_model_name: Qwen3-8B", "served_model_name: ???"))
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert result.exit_code == 1 and "stage 1 dry run: FAILED" in result.output and _runs(fake_nel) == []
+
+
+def test_one_canary_per_risk_class():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "golden" / "recipe-aa-lcr" / "expected.yaml").read_text())
+    config["evaluation"]["tasks"] += [{"name": "ns_gpqa"}, {"name": "ns_ifbench"}, {"name": "ns_scicode"}, {"name": "tau2_bench_telecom"}]
+    assert plan_canaries(config) == {"judge": "aa_lcr", "code": "ns_scicode", "simulator": "tau2_bench_telecom", "plain": "ns_gpqa"}
+
+
+def test_registry_classification():
+    assert [registry_of(i) for i in ("vllm/vllm-openai:v0.12.0", "haproxy:latest", "nvcr.io/nim/meta/x:1", "ghcr.io/o/i:1",
+                                     "docker.io/library/python:3", "registry.corp.example:5000/team/img:1")] == [
+        "DockerHub", "DockerHub", "NGC", "GHCR", "DockerHub", "registry.corp.example:5000"]
+
+
+def test_slurm_preflight_checks_only_private_images(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "slurm-nim", {
+        "submissions": {"ns_gpqa": "can4", "full": "full4"}, "statuses": {"can4": ["success"]},
+        "copies": {"can4": str(RUNS / "canary-plain-ok")}})
+    import yaml
+    images = images_of(yaml.safe_load(config.read_text()))
+    assert images["nvcr.io/nim/meta/llama-3.1-70b-instruct:1.8.6"] == ("NGC", False)
+    assert images["nvcr.io/nvidia/eval-factory/nemo-skills:26.03"] == ("NGC", True)
+    monkeypatch.setenv("FAKE_SSH_CREDENTIALS", "machine auth.docker.io login u password p")
+    missing = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert missing.exit_code == 1 and "no enroot credentials for NGC (nvcr.io)" in missing.output and _runs(fake_nel) == []
+    ssh = [c for c in fake_nel() if c[0] == "ssh"]
+    assert ssh and ssh[0][1] == "alice@login.cluster.example.com"
+    monkeypatch.setenv("FAKE_SSH_CREDENTIALS", "machine nvcr.io login $oauthtoken password k")
+    ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    assert ok.exit_code == 0, ok.output

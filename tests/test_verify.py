@@ -1,0 +1,91 @@
+"""`nelc verify` on finished-run fixtures (tests/runs/, written by tests/support/make_run_fixtures.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nelc.cli import main
+from nelc.verify import verdict, verify_run
+
+RUNS = Path(__file__).parent / "runs"
+
+# (scenario, verdict, text every problem list must contain, resumes)
+SCENARIOS = [
+    ("all-recipes-valid", "valid", None, 0),
+    ("timed-out-then-resumed", "valid", None, 1),
+    ("dropped-samples", "invalid", "27 of 30 samples were scored", 0),
+    ("judge-401", "invalid", "authorization failure", 0),
+    ("missing-repeats", "invalid", "only avg-of-16 results where 32 repeats were configured", 0),
+    ("truncated-reasoning", "invalid", "finish_reason: length", 0),
+    ("incomplete", "invalid", "no results.yml", 0),
+]
+
+
+@pytest.mark.parametrize("scenario,expected,problem,resumes", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_verdicts(scenario, expected, problem, resumes):
+    reports = verify_run(RUNS / scenario)
+    assert verdict(reports) == expected
+    if problem:
+        assert any(problem in p for r in reports for p in r.problems), [r.problems for r in reports]
+    assert sum(r.resumes for r in reports) == resumes
+
+
+# Scores per recipe, from the fixture's numbers through the recipe's score formula.
+SCORES = {
+    "nemo_skills.ns_mmlu_pro": (71.3, None),
+    "ns_mmmu_pro": (48.9, None),
+    "ns_gpqa": (65.2, 0.012 * 100),
+    "ns_aime2025": (80.0, 0.021 * 100),
+    "ns_ifbench": (41.5, 0.009 * 100),
+    "ns_scicode": (30.2, 0.01 * 100 * 65 / 288),
+    "aa_lcr": (0.42 * 100, 0.031 * 100),
+    "ns_hle_aa": (12.5, None),
+    "ns_livecodebench": (None, None),  # the recipe defines no score path
+    "tau2_bench_telecom": (None, None),  # the recipe's score extraction is TODO
+}
+
+
+def test_scores_for_every_recipe():
+    reports = {r.name: r for r in verify_run(RUNS / "all-recipes-valid")}
+    assert set(reports) == set(SCORES)
+    for name, (score, stderr) in SCORES.items():
+        assert reports[name].score == pytest.approx(score) if score is not None else reports[name].score is None, name
+        assert reports[name].stderr == pytest.approx(stderr) if stderr is not None else reports[name].stderr is None, name
+
+
+def test_summary_comes_before_scores_and_exit_codes():
+    runner = CliRunner()
+    good = runner.invoke(main, ["verify", str(RUNS / "all-recipes-valid")])
+    assert good.exit_code == 0
+    assert good.stdout.index("Verdict: VALID") < good.stdout.index("Scores:")
+    bad = runner.invoke(main, ["verify", str(RUNS / "judge-401")])
+    assert bad.exit_code == 1 and "do not report" in bad.stdout
+
+
+def test_json_format():
+    out = CliRunner().invoke(main, ["verify", str(RUNS / "dropped-samples"), "--format", "json"])
+    data = json.loads(out.stdout)
+    assert data["verdict"] == "invalid" and data["tasks"][0]["scored"] == 27 and data["tasks"][0]["expected"] == 30
+
+
+def test_a_single_task_folder_can_be_verified():
+    assert verdict(verify_run(RUNS / "all-recipes-valid" / "ns_gpqa.0")) == "valid"
+
+
+def test_fixtures_are_what_the_generator_writes(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make", Path(__file__).parent / "support" / "make_run_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "RUNS", tmp_path / "runs")
+    module.main()
+    written = sorted(p.relative_to(tmp_path / "runs") for p in (tmp_path / "runs").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(RUNS) for p in RUNS.rglob("*") if p.is_file())
+    assert written == committed
+    for rel in written:
+        assert (tmp_path / "runs" / rel).read_text() == (RUNS / rel).read_text(), rel
