@@ -21,7 +21,7 @@ import yaml
 
 from .nelconfig import dig, execution_type, tasks_of
 from .registry import lookup
-from .rules.tune_parallelism import risk_of
+from nelc.rules.tune_parallelism import risk_of
 from .verify import verify_run
 
 RISK_ORDER = ("judge", "code", "simulator", "plain")
