@@ -115,10 +115,10 @@ def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
     checkpoint = deployment.get("checkpoint_path") if isinstance(deployment, dict) else None
     if not isinstance(checkpoint, str) or not checkpoint.startswith("/") or not Path(checkpoint).is_dir():
         return None
-    from .probe import _probe_checkpoint
+    from .probe import probe_checkpoint
 
     try:
-        return _probe_checkpoint(checkpoint, Path(checkpoint), loaded.file, loaded.where(("deployment", "checkpoint_path")))
+        return probe_checkpoint(checkpoint, Path(checkpoint), loaded.file, loaded.where(("deployment", "checkpoint_path")))
     except CompileError:
         return None
 

@@ -38,7 +38,7 @@ def probe(spec: Spec, spec_path: Path, spec_display: str, positions: Mapping) ->
         raise fail("P001", f"model '{spec.model}' is neither a checkpoint path nor an HF handle",
                    "write a local directory as /abs/path or ./relative/path, or an HF handle as org/name[@revision]")
     if kind == "checkpoint":
-        return _probe_checkpoint(spec.model, location, spec_display, where)
+        return probe_checkpoint(spec.model, location, spec_display, where)
     return _probe_handle(spec.model, spec_display, where)
 
 
@@ -63,7 +63,7 @@ def classify_model_ref(ref: str, base: Path) -> tuple[str, Path | None]:
     return "ambiguous", None
 
 
-def _probe_checkpoint(ref: str, path: Path, display: str, where: tuple[int, int]) -> ModelFacts:
+def probe_checkpoint(ref: str, path: Path, display: str, where: tuple[int, int]) -> ModelFacts:
     prefix = ref.rstrip("/")
     diagnostics: list[Diagnostic] = []
     files: dict[str, Any] = {}
