@@ -39,3 +39,44 @@ def test_container_check_can_fail():
                  "target": {"api_endpoint": {"url": "http://127.0.0.1:8000/v1/chat/completions", "model_id": "m", "type": "chat"}}}
     errors = check_config_ef(config_ef)
     assert any("Invalid parameter 'max_tokens'" in e for e in errors)
+
+
+@pytest.fixture(scope="module")
+def fuzzed_configs(tmp_path_factory) -> list[str]:
+    """Compiled outputs of specs drawn from the spec model (tests/test_properties.py), derandomized."""
+    import os
+
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.test_properties import _compile, specs
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    root = tmp_path_factory.mktemp("fuzzed")
+    compiled: list[str] = []
+
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(spec=specs)
+    def collect(spec):
+        work = root / f"s{len(compiled)}"
+        (work / "ckpt").mkdir(parents=True, exist_ok=True)
+        (work / "ckpt" / "config.json").write_text('{"max_position_embeddings": 8192, "model_type": "llama"}')
+        _, result = _compile(work, spec)
+        if result.ok:
+            compiled.append(result.yaml)
+
+    collect()
+    return compiled
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fuzzed_specs_pass_nel_dry_run_and_container_checks(seed, fuzzed_configs, tmp_path):
+    """Not only the goldens: specs that compile pass the real dry run and the container-side checks."""
+    import random
+
+    text = random.Random(seed).choice(fuzzed_configs)
+    config = tmp_path / "fuzzed.yaml"
+    config.write_text(text)
+    result = dry_run(config, tmp_path / "run")
+    assert result.returncode == 0, text + result.stdout[-2000:] + result.stderr[-2000:]
+    for where, config_ef in result.config_efs.items():
+        assert check_config_ef(config_ef) == [], f"{where}\n{text}"
