@@ -184,13 +184,13 @@ class Runner:
             self.save()
             return True
         host, user = dig(config, ("execution", "hostname")), dig(config, ("execution", "username"))
-        proc = self.shell(["ssh", f"{user}@{host}", "grep -E '^\\s*machine\\s+' ~/.config/enroot/.credentials 2>/dev/null"])
-        machines = set(re.findall(r"machine\s+(\S+)", proc.stdout))
+        proc = self.shell(["ssh", f"{user}@{host}", CREDENTIALS_COMMAND])
+        machines = credential_hosts(proc.stdout)
         missing = {image: registry for image, registry in private.items() if registry_host(registry, image) not in machines}
         if missing:
             for image, registry in missing.items():
                 hint = f"; a public alternative: {PUBLIC_ALTERNATIVES[registry]}" if registry in PUBLIC_ALTERNATIVES else ""
-                self.say(f"preflight: no enroot credentials for {registry} ({registry_host(registry, image)}) on {host}, "
+                self.say(f"preflight: no enroot or docker credentials for {registry} ({registry_host(registry, image)}) on {host}, "
                          f"needed by {image}{hint}")
             record.update(status="failed", missing=sorted(missing))
             self.save()
@@ -229,6 +229,28 @@ class Runner:
             if time.monotonic() > deadline:
                 return {**jobs, invocation: "timed out waiting"}
             time.sleep(self.options.poll_seconds)
+
+
+# enroot (pyxis) credentials, then the docker client's, in one ssh round trip.
+CREDENTIALS_COMMAND = ("grep -E '^\\s*machine\\s+' ~/.config/enroot/.credentials 2>/dev/null; echo ---docker---; "
+                       "cat ~/.docker/config.json 2>/dev/null")
+DOCKER_HOSTS = {"https://index.docker.io/v1/": "auth.docker.io", "index.docker.io": "auth.docker.io", "docker.io": "auth.docker.io"}
+
+
+def credential_hosts(output: str) -> set[str]:
+    """Registry hosts with stored credentials: enroot `machine` lines and docker `auths` keys.
+
+    >>> sorted(credential_hosts('machine nvcr.io login x\\n---docker---\\n{"auths": {"https://index.docker.io/v1/": {}}}'))
+    ['auth.docker.io', 'nvcr.io']
+    """
+    enroot, _, docker = output.partition("---docker---")
+    hosts = set(re.findall(r"machine\s+(\S+)", enroot))
+    try:
+        auths = json.loads(docker).get("auths", {}) if docker.strip() else {}
+    except (json.JSONDecodeError, AttributeError):
+        auths = {}
+    hosts |= {DOCKER_HOSTS.get(key, key.replace("https://", "").rstrip("/")) for key in auths}
+    return hosts
 
 
 def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:

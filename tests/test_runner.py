@@ -133,9 +133,9 @@ def test_slurm_preflight_checks_only_private_images(tmp_path, monkeypatch, fake_
     assert images["nvcr.io/nvidia/eval-factory/nemo-skills:26.03"] == ("NGC", True)
     monkeypatch.setenv("FAKE_SSH_CREDENTIALS", "machine auth.docker.io login u password p")
     missing = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
-    assert missing.exit_code == 1 and "no enroot credentials for NGC (nvcr.io)" in missing.output and _runs(fake_nel) == []
+    assert missing.exit_code == 1 and "no enroot or docker credentials for NGC (nvcr.io)" in missing.output and _runs(fake_nel) == []
     ssh = [c for c in fake_nel() if c[0] == "ssh"]
     assert ssh and ssh[0][1] == "alice@login.cluster.example.com"
-    monkeypatch.setenv("FAKE_SSH_CREDENTIALS", "machine nvcr.io login $oauthtoken password k")
+    monkeypatch.setenv("FAKE_SSH_CREDENTIALS", '---docker---\n{"auths": {"nvcr.io": {"auth": "x"}}}')  # docker login counts too
     ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
     assert ok.exit_code == 0, ok.output
