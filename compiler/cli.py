@@ -249,9 +249,15 @@ def run_command(config: Path, tasks: tuple[str, ...], canary_samples: int, yes: 
         except FileNotFoundError as exc:
             return subprocess.CompletedProcess(cmd, 127, "", f"{exc.filename}: not found")
 
+    from .diagnostics import CompileError
+
     runner = Runner(RunOptions(config, tasks, canary_samples, yes, poll_seconds, nel=nel), shell,
                     say=lambda message: click.echo(message), confirm=lambda question: click.confirm(question, default=False))
-    sys.exit(runner.run())
+    try:
+        sys.exit(runner.run())
+    except CompileError as exc:  # the config is not readable YAML: nothing was submitted
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(1)
 
 
 @main.command("verify")

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from .nelconfig import dig, execution_type, tasks_of
 from .registry import lookup
-from nelc.rules.tune_parallelism import risk_of
+from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
+from .load import decode, load_yaml
 from .verify import verify_run
+from nelc.rules.tune_parallelism import risk_of  # installed name: doctests import compiler/ by path
 
 RISK_ORDER = ("judge", "code", "simulator", "plain")
 TERMINAL = {"success", "failed", "killed", "not_found", "error"}
@@ -78,7 +78,7 @@ class Runner:
     # ----- the gate ---------------------------------------------------------------------------
     def run(self) -> int:
         self.load_state()
-        config = yaml.safe_load(self.options.config.read_text())
+        config = load_yaml(decode(self.options.config.read_bytes(), str(self.options.config)), str(self.options.config)).data
         if not self.dry_run():
             return 1
         if execution_type(config) in ("slurm/default", "slurm") and not self.preflight(config):
@@ -231,28 +231,6 @@ class Runner:
             time.sleep(self.options.poll_seconds)
 
 
-# enroot (pyxis) credentials, then the docker client's, in one ssh round trip.
-CREDENTIALS_COMMAND = ("grep -E '^\\s*machine\\s+' ~/.config/enroot/.credentials 2>/dev/null; echo ---docker---; "
-                       "cat ~/.docker/config.json 2>/dev/null")
-DOCKER_HOSTS = {"https://index.docker.io/v1/": "auth.docker.io", "index.docker.io": "auth.docker.io", "docker.io": "auth.docker.io"}
-
-
-def credential_hosts(output: str) -> set[str]:
-    """Registry hosts with stored credentials: enroot `machine` lines and docker `auths` keys.
-
-    >>> sorted(credential_hosts('machine nvcr.io login x\\n---docker---\\n{"auths": {"https://index.docker.io/v1/": {}}}'))
-    ['auth.docker.io', 'nvcr.io']
-    """
-    enroot, _, docker = output.partition("---docker---")
-    hosts = set(re.findall(r"machine\s+(\S+)", enroot))
-    try:
-        auths = json.loads(docker).get("auths", {}) if docker.strip() else {}
-    except (json.JSONDecodeError, AttributeError):
-        auths = {}
-    hosts |= {DOCKER_HOSTS.get(key, key.replace("https://", "").rstrip("/")) for key in auths}
-    return hosts
-
-
 def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
     """One representative task per risk class present (judge, code, simulator, plain)."""
     recipe_tasks = _recipe_tasks()
@@ -275,46 +253,6 @@ def _risk(name: str, recipe_tasks: dict[str, str]) -> str:
     if lookup(name).task is None:
         return "plain"
     return risk_of(name, recipe_tasks.get(name.split(".")[-1]))
-
-
-# ----- images and registries ----------------------------------------------------------------
-DEFAULT_IMAGES = {"vllm": "vllm/vllm-openai:latest", "vllm_ray": "vllm/vllm-openai:latest", "sglang": "lmsysorg/sglang:latest",
-                  "trtllm": "nvcr.io/nvidia/tensorrt-llm/release:1.0.0"}
-PUBLIC_PREFIXES = ("nvcr.io/nvidia/eval-factory/", "nvcr.io/nvidia/vllm", "nvcr.io/nvidia/tensorrt-llm/", "nvcr.io/nvidia/pytorch",
-                   "vllm/vllm-openai", "lmsysorg/sglang", "haproxy", "python")
-PUBLIC_ALTERNATIVES = {"DockerHub": "nvcr.io/nvidia/vllm:<YY.MM>-py3 (public on NGC)", "GHCR": "a public NGC image, e.g. nvcr.io/nvidia/vllm:<YY.MM>-py3"}
-
-
-def registry_of(image: str) -> str:
-    first = image.split("/", 1)[0]
-    if "/" not in image or ("." not in first and ":" not in first and first != "localhost") or first == "docker.io":
-        return "DockerHub"
-    return {"nvcr.io": "NGC", "ghcr.io": "GHCR"}.get(first, first)
-
-
-def registry_host(registry: str, image: str) -> str:
-    return {"NGC": "nvcr.io", "DockerHub": "auth.docker.io", "GHCR": "ghcr.io"}.get(registry, image.split("/", 1)[0])
-
-
-def images_of(config: dict) -> dict[str, tuple[str, bool]]:
-    """Every image the run pulls -> (registry, known public)."""
-    from .nelconfig import deployment_type
-
-    images = []
-    kind = deployment_type(config)
-    if kind not in (None, "none"):
-        images.append(dig(config, ("deployment", "image")) or DEFAULT_IMAGES.get(kind, ""))
-    for _, task in tasks_of(config):
-        found = lookup(str(task.get("name", ""))).task
-        images.append(task.get("container") or (found.container if found else ""))
-    if (dig(config, ("execution", "num_instances")) or 1) > 1:
-        images.append(dig(config, ("execution", "proxy", "image")) or "haproxy:latest")
-    if dig(config, ("execution", "auto_export", "destinations")):
-        images.append(dig(config, ("execution", "auto_export", "export_image")) or "python:3.12.7-slim")
-    out = {}
-    for image in (i for i in images if i and not i.endswith(".sqsh") and not i.startswith("/")):
-        out[image] = (registry_of(image), image.startswith(PUBLIC_PREFIXES))
-    return out
 
 
 def _tail(text: str, lines: int = 15) -> str:

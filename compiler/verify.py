@@ -111,11 +111,12 @@ def _run_config(folder: Path) -> dict:
 
 
 def _load(path: Path) -> Any:
-    import yaml
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
     try:
-        return yaml.safe_load(path.read_text(errors="replace"))
-    except yaml.YAMLError:
+        return YAML(typ="safe", pure=True).load(path.read_text(errors="replace"))
+    except YAMLError:
         return None
 
 
