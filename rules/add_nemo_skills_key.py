@@ -17,12 +17,14 @@ from __future__ import annotations
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.registry import lookup
 
 DUMMY = "DUMMY_API_KEY"
 
 
 def is_nemo_skills(task_name: str) -> bool:
-    return task_name.startswith(("ns_", "nemo_skills."))
+    found = lookup(task_name).task
+    return found.harness == "nemo_skills" if found else task_name.startswith(("ns_", "nemo_skills."))
 
 
 def add_nemo_skills_key(draft: Draft, ctx: Context) -> Draft:
