@@ -102,6 +102,9 @@ class Spec(_Strict):
     model_type: Literal["base", "chat_reasoning"] | None = Field(
         default=None, description="base | chat_reasoning (chat, reasoning accepted as old names)")
     reasoning: Literal["on", "off"] | None = Field(default=None, description="reasoning mode for reasoning-capable models")
+    tokenizer: NonEmpty | None = Field(
+        default=None, description="HF handle (or path inside the evaluation container) of the tokenizer for tasks that "
+                                  "tokenize client-side; defaults to the model's handle")
     backend: Literal["vllm", "sglang", "nim", "trtllm", "none"] = "vllm"
     executor: Literal["local", "slurm"] = "local"
     benchmarks: list[NonEmpty] = Field(min_length=1, description="bundle, recipe or NEL task names")

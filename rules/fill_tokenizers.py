@@ -29,6 +29,8 @@ OVERRIDE = ("evaluation", "nemo_evaluator_config", "config", "params", "extra", 
 
 def tokenizer_for(ctx: Context) -> tuple[str, str] | None:
     facts = ctx.facts
+    if ctx.spec.tokenizer:
+        return ctx.spec.tokenizer, "set in the spec"
     if facts.hf_handle:
         return facts.hf_handle, "the model's HF handle"
     for name, key in (("config.json", "_name_or_path"), ("tokenizer_config.json", "name_or_path")):
@@ -51,12 +53,11 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
                 draft = draft.delete(f"{base}.tokenizer", "the spec's overrides give the tokenizer") if "tokenizer" in extra else draft
             elif found is None:
                 draft = draft.report("R167", Severity.ERROR, f"{task['name']} needs a tokenizer the evaluation container can load, and "
-                                     "none is known for this model",
-                                     "add overrides: {evaluation: {nemo_evaluator_config: {config: {params: {extra: {tokenizer: org/name}}}}}}",
-                                     **ctx.at("benchmarks"))
+                                     "none is known for this model (the container cannot see the server's checkpoint)",
+                                     "set `tokenizer: org/name` in the spec (the model's original HF handle)", **ctx.at("benchmarks"))
             else:
-                draft = draft.set(f"{base}.tokenizer", found[0],
-                                  f"{task['name']} tokenizes in the evaluation container: {found[1]}", ctx.source("model"))
+                draft = draft.set(f"{base}.tokenizer", found[0], f"{task['name']} tokenizes in the evaluation container: {found[1]}",
+                                  ctx.source("tokenizer") if ctx.spec.tokenizer else ctx.source("model"))
         if needed and "tokenizer_backend" in registered.extra_params and "tokenizer_backend" not in extra:
             draft = draft.set(f"{base}.tokenizer_backend", "huggingface",
                               "the command reads tokenizer_backend; NEL's templates use huggingface")

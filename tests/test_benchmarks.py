@@ -122,10 +122,12 @@ def test_tokenizer_only_where_a_task_needs_it(tmp_path):
     assert "nemo_evaluator_config" not in tasks[1]
 
 
-def test_tokenizer_unknown_for_a_checkpoint_is_an_error(tmp_path):
+def test_tokenizer_unknown_for_a_checkpoint_is_an_error_the_spec_can_fix(tmp_path):
     (tmp_path / "ckpt").mkdir()
     result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n")
-    assert any(d.code == "R167" and d.is_error for d in result.diagnostics)
+    assert any(d.code == "R167" and d.is_error and "tokenizer:" in d.hint for d in result.diagnostics)
+    fixed = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\ntokenizer: meta-llama/Llama-3.1-8B\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n")
+    assert _tasks(fixed)[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["tokenizer"] == "meta-llama/Llama-3.1-8B"
 
 
 def test_vlm_tasks_get_a_route_and_embeddings_need_a_server_that_serves_them(tmp_path):
