@@ -9,12 +9,12 @@ and give the same answer on every machine.
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .pipeline import compile_spec
+from .probe import offline_hub
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,8 @@ def portable(text: str, spec: Path, prefix: str | None) -> str:
 
 def check_pair(pair: Pair, prefix: str | None) -> Outcome:
     hf_home = pair.spec.parent / "hf-home"
-    saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "HF_HOME")}
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a check never depends on the network
-    if hf_home.is_dir():
-        os.environ["HF_HOME"] = str(hf_home)
-    try:
+    with offline_hub(hf_home if hf_home.is_dir() else None):  # a check never depends on the network
         result = compile_spec(pair.spec.read_bytes(), pair.spec, display=pair.spec.name)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     if not result.ok:
         return Outcome(pair, None, result.diagnostics, "")
     fresh = portable(result.yaml, pair.spec, prefix)

@@ -14,12 +14,11 @@ from typing import Any
 
 @lru_cache(maxsize=None)
 def recipe(name: str) -> Any:
-    """recipes/<name>: edited as YAML, loaded from its JSON copy (scripts/build_recipes.py keeps
-    them in step; parsing the YAML on every compile would cost ~70 ms)."""
+    """recipes/<name>.json: the JSON copy of a recipes YAML file (scripts/build_recipes.py keeps
+    them in step; parsing the YAML on every compile would cost ~70 ms), or the task registry
+    snapshot, which has no YAML source."""
     return json.loads(resources.files("nelc.recipes").joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
-
-recipe_json = recipe  # the task registry snapshot has no YAML source
 
 
 @lru_cache(maxsize=None)

@@ -7,7 +7,6 @@ read a local checkpoint named by `deployment.checkpoint_path`; nothing touches t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +67,10 @@ def lint_bytes(raw: bytes, path: Path, display: str) -> LintResult:
         return LintResult(exc.diagnostics)
     if is_spec(loaded.data):
         from .pipeline import compile_spec
+        from .probe import offline_hub
 
-        return LintResult(_offline(lambda: compile_spec(raw, path, display)).diagnostics)
+        with offline_hub():  # lint never reaches the Hub
+            return LintResult(compile_spec(raw, path, display).diagnostics)
     if not isinstance(loaded.data, dict) or not NEL_SECTIONS & set(loaded.data):
         return LintResult((loaded.diagnostic("L100", "not a NEL config or a nelc spec: skipped", (),
                                              "NEL configs have defaults/execution/deployment/evaluation sections", Severity.NOTE),))
@@ -121,18 +122,6 @@ def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
         return probe_checkpoint(checkpoint, Path(checkpoint), loaded.file, loaded.where(("deployment", "checkpoint_path")))
     except CompileError:
         return None
-
-
-def _offline(fn):
-    previous = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"  # lint never reaches the Hub
-    try:
-        return fn()
-    finally:
-        if previous is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = previous
 
 
 def demo_lint(code: str, text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -186,6 +187,23 @@ def _parse(raw: bytes, name: str, shown: str) -> Any:
                                        f"{name} must hold a JSON object, not {type(value).__name__}",
                                        "restore the file from the original checkpoint")])
     return value
+
+
+@contextmanager
+def offline_hub(hf_home: Path | None = None):
+    """Probe without the network (lint, check): HF_HUB_OFFLINE=1 and optionally a pinned HF_HOME,
+    restored afterwards."""
+    wanted = {"HF_HUB_OFFLINE": "1", **({"HF_HOME": str(hf_home)} if hf_home else {})}
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _hub_cache() -> str:
