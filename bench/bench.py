@@ -81,7 +81,7 @@ def lint_many(count: int = 1000) -> None:
 
 
 def scale(work: Path, env: dict, runs: int) -> None:
-    from nelc.registry import all_tasks
+    from nelc.knowledge import all_tasks
 
     names = sorted(t.qualified for t in all_tasks())[:400]  # harness.task: unambiguous for every task
     tail = ("judge: {url: 'https://j/v1/chat/completions', model_id: q}\n"

@@ -7,8 +7,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from .data import recipe
 from .diagnostics import Severity
+from .knowledge import AdapterSchema, adapter_schema
 
 STAGES = ("request", "request_to_response", "response")
 _TYPES = {"string": str, "boolean": bool, "integer": int, "mapping": dict, "list": list}
@@ -24,14 +24,14 @@ class Problem:
 
 
 def adapter_problems(settings: dict[str, Any]) -> list[Problem]:
-    data = recipe("adapter")
+    data = adapter_schema()
     if "interceptors" in settings:
         return _chain_problems(settings, data)
     return _flag_problems(settings, data)
 
 
-def _flag_problems(settings: dict, data: dict) -> list[Problem]:
-    flags = data["legacy_flags"]
+def _flag_problems(settings: dict, data: AdapterSchema) -> list[Problem]:
+    flags = data.legacy_flags
     out = []
     for name, value in settings.items():
         if name not in flags:
@@ -44,10 +44,10 @@ def _flag_problems(settings: dict, data: dict) -> list[Problem]:
             out.append(Problem(name, Severity.ERROR, f"unknown adapter flag '{name}' (the container rejects it)", hint, replacement))
         elif value is not None and (not isinstance(value, _TYPES[flags[name]]) or (flags[name] == "integer" and isinstance(value, bool))):
             out.append(Problem(name, Severity.ERROR, f"adapter flag {name} must be {flags[name]}", f"write a {flags[name]} value"))
-        elif name in data["deprecated"]:
-            out.append(Problem(name, Severity.WARNING, f"'{name}' is deprecated", f"use {data['deprecated'][name]}",
-                               data["deprecated"][name]))
-        elif name in data["unregistered"]:
+        elif name in data.deprecated:
+            out.append(Problem(name, Severity.WARNING, f"'{name}' is deprecated", f"use {data.deprecated[name]}",
+                               data.deprecated[name]))
+        elif name in data.unregistered:
             out.append(Problem(name, Severity.ERROR, f"'{name}' turns on an interceptor the public containers do not register",
                                "remove it"))
     logging_on = settings.get("use_request_logging") or settings.get("use_response_logging")
@@ -61,9 +61,9 @@ def _flag_problems(settings: dict, data: dict) -> list[Problem]:
     return out
 
 
-def _chain_problems(settings: dict, data: dict) -> list[Problem]:
+def _chain_problems(settings: dict, data: AdapterSchema) -> list[Problem]:
     out = []
-    beside = [k for k in settings if k not in data["chain_fields"]]
+    beside = [k for k in settings if k not in data.chain_fields]
     if beside:
         out.append(Problem(beside[0], Severity.ERROR,
                            f"flat flags beside an explicit chain: {', '.join(beside)} (the container refuses them)",
@@ -83,12 +83,12 @@ def _chain_problems(settings: dict, data: dict) -> list[Problem]:
             continue
         if not isinstance(item, dict) or item.get("enabled", True):
             names.append(name)
-        stage = data["interceptors"].get(name)
+        stage = data.interceptors.get(name)
         if stage is None:
             if not custom:
-                close = difflib.get_close_matches(name, list(data["interceptors"]), n=1)
+                close = difflib.get_close_matches(name, list(data.interceptors), n=1)
                 out.append(Problem("interceptors", Severity.ERROR, f"unknown interceptor '{name}' (the container fails with 'Unknown interceptor')",
-                                   f"did you mean '{close[0]}'?" if close else "registered: " + ", ".join(data["interceptors"])))
+                                   f"did you mean '{close[0]}'?" if close else "registered: " + ", ".join(data.interceptors)))
             continue
         if STAGES.index(stage) < last_stage:
             out.append(Problem("interceptors", Severity.ERROR,
@@ -102,7 +102,7 @@ def _chain_problems(settings: dict, data: dict) -> list[Problem]:
                            "the chain has no enabled 'endpoint' interceptor: no request would reach the model", "add endpoint"))
     for hook in settings.get("post_eval_hooks") or []:
         hook_name = hook if isinstance(hook, str) else (hook or {}).get("name") if isinstance(hook, dict) else None
-        if hook_name not in data["post_eval_hooks"]:
+        if hook_name not in data.post_eval_hooks:
             out.append(Problem("post_eval_hooks", Severity.ERROR, f"unknown post-eval hook '{hook_name}'",
-                               f"known hooks: {', '.join(data['post_eval_hooks'])}"))
+                               f"known hooks: {', '.join(data.post_eval_hooks)}"))
     return out

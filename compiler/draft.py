@@ -9,12 +9,31 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
 
+from deepmerge import Merger
+
+from . import flags
 from .diagnostics import Diagnostic, Severity
 
 Key = tuple[str | int, ...]
 _MISSING = object()
+T = TypeVar("T")
+INTERNAL = "nelc"  # top-level key for values rules hand to later rules; dropped before emit
+
+
+@dataclass(frozen=True)
+class Slot(Generic[T]):
+    """A typed value one rule derives for later rules (nelc.derived lists them all). It lives under
+    the draft's internal key, so `--explain` and rule examples show who set it and why, and it is
+    never emitted."""
+
+    name: str
+    doc: str
+
+    @property
+    def path(self) -> Key:
+        return (INTERNAL, self.name)
 
 
 @dataclass(frozen=True)
@@ -48,7 +67,7 @@ class Draft:
     def by(self, rule: str) -> "Draft":
         return replace(self, rule=rule)
 
-    def get(self, path: str | Key, default: Any = None) -> Any:
+    def get(self, path: str | Key | Slot[T], default: Any = None) -> Any:
         node: Any = self.tree
         for part in _key(path):
             if isinstance(node, Mapping) and part in node:
@@ -62,7 +81,7 @@ class Draft:
     def has(self, path: str | Key) -> bool:
         return self.get(path, _MISSING) is not _MISSING
 
-    def set(self, path: str | Key, value: Any, why: str, source: str = "") -> "Draft":
+    def set(self, path: str | Key | Slot[T], value: Any, why: str, source: str = "") -> "Draft":
         """Write `value` at `path` (creating mappings on the way) and record its origin."""
         key = _key(path)
         tree = _write(self.tree, key, _frozen_copy(value))
@@ -82,8 +101,6 @@ class Draft:
     def add_flag(self, flag: str, *values: str, why: str, source: str = "") -> "Draft":
         """Append `flag values...` to `deployment.extra_args` unless the flag is already there
         (the spec's own value, or an earlier rule's, wins) and record why, per flag."""
-        from . import flags
-
         updated = flags.append_unless_present(self.get("deployment.extra_args", ""), flag, *values)
         if updated is None:
             earlier = self.flag_origins.get(flag)
@@ -95,8 +112,6 @@ class Draft:
     def merge(self, patch: Mapping[str, Any], why: str, source: Callable[[Key], str]) -> "Draft":
         """Deep-merge `patch` over the tree the way NEL/OmegaConf do (mappings merge, lists and
         scalars replace) and record every leaf of the patch as set for `why`."""
-        from deepmerge import Merger  # imported here: only the overrides rule needs it
-
         merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
         merged = merger.merge(self.plain(), _thaw(_frozen_copy(patch)))
         origins = dict(self.origins)
@@ -109,10 +124,14 @@ class Draft:
         """Record a choice that left the config unchanged (shown by `--explain`)."""
         return replace(self, decisions=self.decisions + (Decision(self.rule, topic, reason, source),))
 
-    def report(self, code: str, severity: Severity, message: str, hint: str = "", *,
+    def report(self, severity: Severity, message: str, hint: str = "", *,
                file: str = "", line: int = 0, col: int = 0, path: str = "") -> "Draft":
-        diag = Diagnostic(file=file, line=line, col=col, code=code, severity=severity,
+        """A diagnostic from the running rule, under that rule's code (the engine sets `rule`)."""
+        diag = Diagnostic(file=file, line=line, col=col, code=self.rule, severity=severity,
                           message=message, hint=hint, path=path, rule=self.rule)
+        return self.with_diagnostic(diag)
+
+    def with_diagnostic(self, diag: Diagnostic) -> "Draft":
         return replace(self, diagnostics=self.diagnostics + (diag,))
 
     def plain(self) -> dict:
@@ -127,7 +146,9 @@ class Draft:
         return None
 
 
-def _key(path: str | Key) -> Key:
+def _key(path: str | Key | Slot) -> Key:
+    if isinstance(path, Slot):
+        return path.path
     if isinstance(path, tuple):
         return path
     return tuple(int(p) if p.isdigit() else p for p in path.split("."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import asdict, is_dataclass
 from typing import Any, Mapping
 
 from . import NEL_VERSION, __version__
@@ -73,7 +74,9 @@ def _escape(match: re.Match) -> str:
 
 
 def flow(value: Any) -> str:
-    """One-line form, for `--explain` and rule examples."""
+    """One-line form, for `--explain` and rule examples (a dataclass shows as its fields)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{scalar(k)}: {flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import MappingProxyType
 
+from nelc.rules import RULES
+
 from . import flags
-from .diagnostics import Severity
+from .diagnostics import Diagnostic, Severity
 from .draft import Draft
 from .emit import flow
 from .facts import Context, ModelFacts
+from .load import load_yaml
+from .probe import classify_model_ref
+from .rulebook import Rule
+from .spec import parse_spec
 
 
-def run_rules(ctx: Context, rules=None) -> Draft:
-    """Apply every rule in order. A rule that raises becomes an internal diagnostic naming it."""
-    from nelc.rules import RULES  # the rules import the engine's types; import them late
-
+def run_rules(ctx: Context, rules: tuple[Rule, ...] = RULES) -> Draft:
+    """Apply every rule in order; each runs as itself, so its reports carry its code. A rule that
+    raises becomes an internal diagnostic naming it."""
     draft = Draft()
-    for rule in rules if rules is not None else RULES:
+    for rule in rules:
         try:
             draft = rule.fn(draft.by(rule.code), ctx)
         except Exception as exc:  # noqa: BLE001 - reported, never swallowed
-            return draft.by(rule.code).report(
-                "I001", Severity.ERROR, f"internal error in rule {rule.code} {rule.name}: {type(exc).__name__}: {exc}",
-                "please report this with your spec", file=ctx.spec_file)
+            return draft.by(rule.code).with_diagnostic(Diagnostic(
+                ctx.spec_file, 0, 0, "I001", Severity.ERROR,
+                f"internal error in rule {rule.code} {rule.name}: {type(exc).__name__}: {exc}",
+                "please report this with your spec", rule=rule.code))
     return draft.by("")
 
 
@@ -32,13 +39,6 @@ def demo(code: str, spec_text: str, **facts) -> str:
     `facts` sets ModelFacts fields (e.g. has_chat_template=False, files={"config.json": {...}});
     without them the model is a fact-less HF handle or checkpoint, as the spec says.
     """
-    from nelc.rules import RULES
-
-    from .load import load_yaml
-    from .probe import classify_model_ref
-    from .spec import parse_spec
-    from pathlib import Path
-
     loaded = load_yaml(spec_text, "spec.yaml")
     spec, _ = parse_spec(loaded)
     if spec.backend == "none":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import flags
 from .draft import Draft, leaves
 from .emit import flow
 from .pipeline import emitted_config
@@ -29,8 +30,6 @@ def explain(draft: Draft, rule_names: dict[str, str]) -> str:
 
 def _flag_rows(draft: Draft, extra_args: str, rule_names: dict[str, str]) -> list[str]:
     """One line per server flag: the rule that added it, or the spec."""
-    from . import flags
-
     rows = []
     tokens = flags.split(extra_args)
     for name in dict.fromkeys(t.split("=", 1)[0].replace("_", "-") for t in tokens if t.startswith("--")):

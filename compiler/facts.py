@@ -21,6 +21,15 @@ class InputFile:
 
 
 @dataclass(frozen=True)
+class Quantization:
+    """A ModelOpt checkpoint's algorithms and the file and field they were read from."""
+
+    algo: str  # e.g. FP8, NVFP4
+    kv_cache_algo: str | None
+    source: str
+
+
+@dataclass(frozen=True)
 class ModelFacts:
     kind: ModelKind
     reference: str  # the spec's `model`, as written
@@ -37,6 +46,27 @@ class ModelFacts:
     def json(self, name: str) -> Mapping[str, Any] | None:
         value = self.files.get(name)
         return value if isinstance(value, Mapping) else None
+
+    def modelopt(self) -> Quantization | None:
+        """The ModelOpt algorithm and where it was read: `quantization_config.quant_method: modelopt`
+        in config.json, else the legacy hf_quant_config.json; None for an unquantized or foreign checkpoint."""
+        config = self.json("config.json") or {}
+        qc = config.get("quantization_config") if isinstance(config.get("quantization_config"), Mapping) else {}
+        if qc.get("quant_method") == "modelopt" and qc.get("quant_algo"):
+            return Quantization(str(qc["quant_algo"]), qc.get("kv_cache_quant_algo"),
+                                self.where("config.json", "quantization_config.quant_algo"))
+        legacy = (self.json("hf_quant_config.json") or {}).get("quantization")
+        if isinstance(legacy, Mapping) and legacy.get("quant_algo"):
+            return Quantization(str(legacy["quant_algo"]), legacy.get("kv_cache_quant_algo"),
+                                self.where("hf_quant_config.json", "quantization.quant_algo"))
+        return None
+
+    def foreign_quantization(self) -> str | None:
+        """A `quant_method` other than ModelOpt's (compressed-tensors, fp8 block, awq, ...), which the server reads itself."""
+        qc = (self.json("config.json") or {}).get("quantization_config")
+        if isinstance(qc, Mapping) and qc.get("quant_method") not in (None, "modelopt"):
+            return str(qc["quant_method"])
+        return None
 
     def where(self, name: str, field_path: str = "") -> str:
         """A human source string such as `./ckpt/config.json:max_position_embeddings`."""

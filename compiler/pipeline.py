@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
-from .draft import Draft
+from .draft import INTERNAL, Draft
 from .emit import dump, header
 from .engine import run_rules
 from .facts import Context, ModelFacts
@@ -15,9 +15,6 @@ from .load import decode, load_yaml
 from .probe import probe
 from .spec import parse_spec
 from .validate import locate_by_source, validate
-
-INTERNAL = "nelc"  # top-level draft key for values rules share but NEL must not see
-
 
 @dataclass(frozen=True)
 class Result:

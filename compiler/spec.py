@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .diagnostics import CompileError, Diagnostic, Severity
+from .knowledge.serving import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
 from .load import Loaded
 
 SPEC_VERSION = 1
@@ -20,11 +21,9 @@ SPEC_VERSION = 1
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-# NEL's env value grammar (nel-0.2.6-config.md §8.1).
+# NEL 0.2.6's env value grammar: nemo_evaluator_launcher/common/env_vars.py, parse_env_var_value.
 PrefixedEnvValue = Annotated[str, StringConstraints(pattern=r"^(lit:.*|host:[A-Za-z_][A-Za-z0-9_]*|runtime:[A-Za-z_][A-Za-z0-9_]*)$")]
 TimeValue = Annotated[str, StringConstraints(pattern=r"^(\d+-)?\d+:\d{2}:\d{2}$")]
-
-MODEL_TYPE_ALIASES = {"chat": "chat_reasoning", "reasoning": "chat_reasoning"}
 
 # Values that look like credentials where an env-var *name* belongs. Never echoed back.
 _SECRET_SHAPES = (
@@ -99,16 +98,16 @@ class Spec(_Strict):
 
     model: NonEmpty = Field(description="local checkpoint dir, or HF handle org/name[@revision]")
     served_model_name: NonEmpty | None = Field(default=None, description="derived from the model when absent")
-    model_type: Literal["base", "chat_reasoning"] | None = Field(
+    model_type: Literal[MODEL_TYPES] | None = Field(
         default=None, description="base | chat_reasoning (chat, reasoning accepted as old names)")
     reasoning: Literal["on", "off"] | None = Field(default=None, description="reasoning mode for reasoning-capable models")
     tokenizer: NonEmpty | None = Field(
         default=None, description="HF handle (or path inside the evaluation container) of the tokenizer for tasks that "
                                   "tokenize client-side; defaults to the model's handle")
-    backend: Literal["vllm", "sglang", "nim", "trtllm", "none"] = "vllm"
-    executor: Literal["local", "slurm"] = "local"
+    backend: Literal[BACKENDS] = "vllm"
+    executor: Literal[EXECUTORS] = "local"
     benchmarks: list[NonEmpty] = Field(min_length=1, description="bundle, recipe or NEL task names")
-    export: Literal["none", "mlflow", "wandb"] = "none"
+    export: Literal[EXPORTS] = "none"
     output_dir: NonEmpty | None = Field(default=None, description="default ./nel-results (local); absolute and required on slurm")
     slurm: Slurm = Field(default_factory=Slurm)
     endpoint: Endpoint | None = Field(default=None, description="backend: none only")

@@ -1,4 +1,5 @@
-"""NEL's "parameters not used in the command template" check (nel-0.2.6-config.md §9.5), offline,
+"""NEL's "parameters not used in the command template" check (NEL 0.2.6
+nemo_evaluator_launcher/api/functional.py, the param validation of `run`), offline,
 shared by compile rule R195 and lint rule L108: the global and task `nemo_evaluator_config` merged
 (registry defaults not included); standard keys reported when not null, `extra` keys always."""
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from deepmerge import always_merger
 
-from .registry import lookup
+from .knowledge import lookup
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
-"""The ordered rule tuple. Position is the only ordering mechanism; a comment says why an entry
-must follow another. Codes are stable and never reused."""
+"""The ordered rule tuples. Position is the only ordering mechanism; `after=` names the rules an
+entry reads the results of (a test checks they come earlier) and a comment says what it reads.
+Codes are stable and never reused."""
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
-from typing import Callable
+from typing import Mapping
 
 from nelc.diagnostics import Severity
+from nelc.rulebook import CODES, Applicability, Code, Kind, Rule
 
 from .add_nemo_skills_key import add_nemo_skills_key
 from .check_adapter_flags import check_adapter_flags
@@ -48,62 +48,54 @@ from .set_sampling import set_sampling
 from .set_target import set_target
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    fn: Callable
-    severity: Severity | None = None  # lint rules: the default severity of their findings
-
-    @property
-    def doc(self) -> str:
-        """The rule module's docstring: what, why, and a runnable example."""
-        return (sys.modules[self.fn.__module__].__doc__ or "").strip()
-
-
 RULES: tuple[Rule, ...] = (
     Rule("R101", "choose-model-type", choose_model_type),
     Rule("R110", "select-defaults", select_defaults),
     Rule("R120", "fill-execution", fill_execution),
     Rule("R130", "fill-deployment", fill_deployment),
-    Rule("R135", "place-model", place_model),  # after R130: appends --revision to the spec's extra_args
-    Rule("R165", "resolve-benchmarks", resolve_benchmarks),  # after R101: bundles depend on the model type
-    Rule("R166", "wire-judges", wire_judges),
-    Rule("R167", "fill-tokenizers", fill_tokenizers),
-    Rule("R201", "detect-quantization", detect_quantization),  # after R165: advice compares the task list
-    Rule("R205", "set-context-length", set_context_length),  # after R165: recipes raise the minimum
-    Rule("R220", "apply-model-knowledge", apply_model_knowledge),  # after R201 (env for a quantized model)
-    Rule("R210", "decide-remote-code", decide_remote_code),  # after R220 (a card's remote-code need)
-    Rule("R168", "route-endpoints", route_endpoints),
-    Rule("R169", "tune-parallelism", tune_parallelism),
+    Rule("R135", "place-model", place_model, after=("R130",)),  # appends --revision to the spec's extra_args
+    Rule("R165", "resolve-benchmarks", resolve_benchmarks, after=("R101",)),  # bundles depend on the model type
+    Rule("R166", "wire-judges", wire_judges, after=("R165",)),  # the task list
+    Rule("R167", "fill-tokenizers", fill_tokenizers, after=("R165",)),  # the task list
+    Rule("R201", "detect-quantization", detect_quantization, after=("R101", "R165")),  # advice compares the task list
+    Rule("R205", "set-context-length", set_context_length, after=("R135", "R165")),  # recipes raise the minimum
+    Rule("R220", "apply-model-knowledge", apply_model_knowledge, after=("R130", "R201")),  # env for a quantized model
+    Rule("R210", "decide-remote-code", decide_remote_code, after=("R220",)),  # a card's remote-code need
+    Rule("R168", "route-endpoints", route_endpoints, after=("R165", "R220")),  # tau2 needs R220's tool-call parser
+    Rule("R169", "tune-parallelism", tune_parallelism, after=("R165",)),  # recipes keep their own parallelism
     Rule("R140", "set-target", set_target),
     Rule("R150", "configure-export", configure_export),
     Rule("R160", "fill-evaluation", fill_evaluation),
-    Rule("R170", "add-nemo-skills-key", add_nemo_skills_key),  # after R140 (endpoint key) and R165 (task list)
-    Rule("R225", "set-sampling", set_sampling),  # after R220 (family) and R165 (which tasks read it)
-    Rule("R230", "set-reasoning-mode", set_reasoning_mode),  # after R220 (family)
-    Rule("R175", "place-interceptors", place_interceptors),  # after R230: the spec's interceptors win
-    Rule("R190", "apply-overrides", apply_overrides),  # the user's raw keys win over every rule above
-    Rule("R195", "check-tasks", check_tasks),  # last: checks the final task list, overrides included
+    Rule("R170", "add-nemo-skills-key", add_nemo_skills_key, after=("R140", "R165")),  # the endpoint key and the task list
+    Rule("R225", "set-sampling", set_sampling, after=("R101", "R165", "R220")),  # the family, and which tasks read it
+    Rule("R230", "set-reasoning-mode", set_reasoning_mode, after=("R101", "R220")),  # the family's switch
+    Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
+    Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
+    Rule("R195", "check-tasks", check_tasks, after=("R165", "R190")),  # the final task list, overrides included
 )
 
 # Lint rules: pure checks over a loaded NEL config (nelc.lint). Order is report order only.
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+LINT = Kind.LINT
 LINT_RULES: tuple[Rule, ...] = (
-    Rule("L101", "check-adapter-placement", check_adapter_placement, E),
-    Rule("L102", "check-adapter-flags", check_adapter_flags, E),
-    Rule("L104", "find-missing-values", find_missing_values, E),
-    Rule("L105", "check-env-values", check_env_values, E),
-    Rule("L106", "check-target-endpoint", check_target_endpoint, E),
-    Rule("L107", "check-task-names", check_task_names, E),
-    Rule("L108", "check-task-params", check_task_params, W),
-    Rule("L109", "quote-walltime", quote_walltime, E),
-    Rule("L110", "check-slurm-settings", check_slurm_settings, E),
-    Rule("L111", "check-export", check_export, E),
-    Rule("L112", "check-pre-cmd", check_pre_cmd, N),
-    Rule("L113", "check-deployment", check_deployment, E),
-    Rule("L115", "check-nemo-skills-key", check_nemo_skills_key, E),
-    Rule("L117", "check-config-shape", check_config_shape, E),
+    Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),
+    Rule("L102", "check-adapter-flags", check_adapter_flags, LINT, E, (SAFE, UNSAFE)),
+    Rule("L104", "find-missing-values", find_missing_values, LINT, E),
+    Rule("L105", "check-env-values", check_env_values, LINT, E, (SAFE, UNSAFE)),
+    Rule("L106", "check-target-endpoint", check_target_endpoint, LINT, E, (SAFE,)),
+    Rule("L107", "check-task-names", check_task_names, LINT, E, (UNSAFE,)),
+    Rule("L108", "check-task-params", check_task_params, LINT, W),
+    Rule("L109", "quote-walltime", quote_walltime, LINT, E, (SAFE,)),
+    Rule("L110", "check-slurm-settings", check_slurm_settings, LINT, E, (SAFE,)),
+    Rule("L111", "check-export", check_export, LINT, E, (SAFE, UNSAFE)),
+    Rule("L112", "check-pre-cmd", check_pre_cmd, LINT, N),
+    Rule("L113", "check-deployment", check_deployment, LINT, E, (SAFE, UNSAFE)),
+    Rule("L115", "check-nemo-skills-key", check_nemo_skills_key, LINT, E, (SAFE,)),
+    Rule("L117", "check-config-shape", check_config_shape, LINT, E, (SAFE, UNSAFE)),
 )
 
-BY_CODE = {rule.code: rule for rule in (*RULES, *LINT_RULES)}
+BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in (*RULES, *LINT_RULES)}
+
+# Every code nelc can print: the rules' own, and those no rule owns (nelc.rulebook.CODES).
+CATALOGUE: Mapping[str, Rule | Code] = {**{code.code: code for code in CODES}, **BY_CODE}

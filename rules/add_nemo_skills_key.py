@@ -17,7 +17,7 @@ from __future__ import annotations
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
+from nelc.knowledge import lookup
 
 DUMMY = "DUMMY_API_KEY"
 
@@ -36,7 +36,7 @@ def add_nemo_skills_key(draft: Draft, ctx: Context) -> Draft:
         if draft.has("target.api_endpoint.api_key_name"):
             return draft.decide("target.api_endpoint.api_key_name",
                                 f"nemo_skills tasks ({listed}) use the endpoint's own key name", ctx.source("endpoint", "api_key_name"))
-        return draft.report("R170", Severity.ERROR, f"nemo_skills tasks ({listed}) need endpoint.api_key_name",
+        return draft.report(Severity.ERROR, f"nemo_skills tasks ({listed}) need endpoint.api_key_name",
                             "set endpoint.api_key_name to the env var that holds the endpoint's key, e.g. NVIDIA_API_KEY",
                             **ctx.at("endpoint"))
     return (draft

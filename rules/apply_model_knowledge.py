@@ -1,6 +1,6 @@
 """R220 apply-model-knowledge: serve flags, env, image pins and parser plugins a model card asks for.
 
-Why: the seed's Step 3 has an expert read the model card for a reasoning parser (and its plugin
+Why: the ModelOpt evaluation skill's Step 3 has an expert read the model card for a reasoning parser (and its plugin
 file), a tool-call parser, documented serve flags and env vars, and an image pin. nelc keeps that
 knowledge as data in recipes/models.yaml, one entry per family with its sources, matched by the HF
 handle (or checkpoint folder name) and config.json `model_type` / `architectures`. The spec's own
@@ -22,31 +22,30 @@ import fnmatch
 import posixpath
 
 from nelc import flags
-from nelc.data import recipe
+from nelc.derived import FAMILY, QUANTIZATION
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-
-SETTING = "nelc.family"
+from nelc.knowledge import ModelFamily, families
 PLUGIN_DIR = "/nelc-plugins"  # where a parser plugin lives inside the server container
 
 
-def match_family(ctx: Context) -> tuple[dict, str] | None:
+def match_family(ctx: Context) -> tuple[ModelFamily, str] | None:
     """The recipes/models.yaml entry for this model and what matched: handle or folder-name
     patterns of every entry first, then config.json model_type (+ architectures) of entries not
     marked handle_only (a shared model_type must not pick a sibling family's parser)."""
     facts = ctx.facts
     name = facts.hf_handle or posixpath.basename((facts.checkpoint_path or ctx.spec.model).rstrip("/"))
-    entries = recipe("models")
+    entries = families()
     for entry in entries:
-        for pattern in (p.lower() for p in entry["match"].get("handle", [])):
+        for pattern in (p.lower() for p in entry.match.get("handle", [])):
             lowered = name.lower()
             if fnmatch.fnmatch(lowered, pattern) or (not facts.hf_handle and fnmatch.fnmatch(lowered, pattern.split("/", 1)[-1])):
                 return entry, f"{'handle' if facts.hf_handle else 'checkpoint folder'} {name}"
     config = facts.json("config.json") or {}
     model_type, architectures = config.get("model_type"), set(config.get("architectures") or [])
     for entry in entries:
-        match = entry["match"]
+        match = entry.match
         if match.get("handle_only") or model_type not in match.get("model_type", []):
             continue
         if not match.get("architectures") or architectures & set(match["architectures"]):
@@ -62,22 +61,22 @@ def apply_model_knowledge(draft: Draft, ctx: Context) -> Draft:
     if found is None:
         return draft.decide("model knowledge", "no recipes/models.yaml entry matches this model: no card-specific flags")
     entry, matched = found
-    source = f"recipes/models.yaml:{entry['family']}"  # the entry lists its sources
-    draft = draft.set(SETTING, entry["family"], f"matched recipes/models.yaml entry {entry['family']} ({matched})", source)
-    reasoning = entry.get("reasoning") or {}
+    source = entry.source
+    family = entry.family
+    draft = draft.set(FAMILY, family, f"matched recipes/models.yaml entry {family} ({matched})", source)
+    reasoning = entry.reasoning
     parser = (reasoning.get("parser") or {}).get(backend)
-    family = entry["family"]
     if parser and ctx.spec.model_type != "base":
         if reasoning.get("plugin_url") and backend == "vllm":
             draft, plugin = _plugin(draft, ctx, reasoning["plugin_url"], source)
             draft = draft.add_flag("--reasoning-parser-plugin", plugin, why=f"{family}: the card's custom reasoning parser", source=source)
         draft = draft.add_flag("--reasoning-parser", parser, why=f"{family}: reasoning parser {parser}", source=source)
-    tool_parser = ((entry.get("tool_calling") or {}).get("parser") or {}).get(backend)
+    tool_parser = (entry.tool_calling.get("parser") or {}).get(backend)
     if tool_parser and ctx.spec.model_type != "base":
         if backend == "vllm":
             draft = draft.add_flag("--enable-auto-tool-choice", why=f"{family}: tool calling", source=source)
         draft = draft.add_flag("--tool-call-parser", tool_parser, why=f"{family}: tool-call parser {tool_parser}", source=source)
-    for flag_tokens in (entry.get("extra_flags") or {}).get(backend, []):
+    for flag_tokens in entry.extra_flags.get(backend, []):
         tokens = flags.split(flag_tokens)
         draft = draft.add_flag(tokens[0], *tokens[1:], why=f"{family}: serve flag the card documents", source=source)
     draft = _env(draft, ctx, entry, backend, source)
@@ -91,42 +90,43 @@ def _plugin(draft: Draft, ctx: Context, url: str, source: str) -> tuple[Draft, s
         draft = draft.set("deployment.pre_cmd", f"mkdir -p {PLUGIN_DIR} && curl -fsSL -o {in_container} {url}",
                           "fetch the card's reasoning parser plugin before the server starts (needs NEMO_EVALUATOR_TRUST_PRE_CMD=1)",
                           source)
-        return draft.report("R220", Severity.NOTE, "deployment.pre_cmd fetches the reasoning parser plugin",
+        return draft.report(Severity.NOTE, "deployment.pre_cmd fetches the reasoning parser plugin",
                             "export NEMO_EVALUATOR_TRUST_PRE_CMD=1 before `nel run`", **ctx.at("model")), in_container
     host = posixpath.join(ctx.spec_dir, "nelc-plugins", filename)
     draft = draft.set(("execution", "mounts", "deployment", host), in_container,
                       "NEL's local executor skips deployment.pre_cmd: the plugin is mounted from the host", source)
-    return draft.report("R220", Severity.WARNING, f"the reasoning parser plugin must exist on this host at {host}",
+    return draft.report(Severity.WARNING, f"the reasoning parser plugin must exist on this host at {host}",
                         f"before `nel run`: mkdir -p {posixpath.dirname(host)} && curl -fsSL -o {host} {url}",
                         **ctx.at("model")), in_container
 
 
-def _env(draft: Draft, ctx: Context, entry: dict, backend: str, source: str) -> Draft:
-    env = dict((entry.get("env") or {}).get(backend, {}))
-    algo = (draft.get("nelc.quantization") or {}).get("algo")
+def _env(draft: Draft, ctx: Context, entry: ModelFamily, backend: str, source: str) -> Draft:
+    env = dict(entry.env.get(backend, {}))
+    quantization = draft.get(QUANTIZATION)
+    algo = quantization.algo if quantization else None
     if algo:
-        env.update(((entry.get("env_when_quantized") or {}).get(backend) or {}).get(str(algo).upper(), {}))
+        env.update((entry.env_when_quantized.get(backend) or {}).get(algo.upper(), {}))
     for name, value in env.items():
         if name in ctx.spec.deployment.env_vars:
             draft = draft.decide(f"deployment.env_vars.{name}", "the spec's own value wins", ctx.source("deployment", "env_vars", name))
         else:
             draft = draft.set(f"deployment.env_vars.{name}", f"lit:{value}",
-                              f"{entry['family']} card requires it" + (f" for {algo}" if algo else ""), source)
+                              f"{entry.family} card requires it" + (f" for {algo}" if algo else ""), source)
     return draft
 
 
-def _image(draft: Draft, ctx: Context, entry: dict, backend: str, source: str) -> Draft:
+def _image(draft: Draft, ctx: Context, entry: ModelFamily, backend: str, source: str) -> Draft:
     """`image` in models.yaml is the card's minimum; the default pin is raised to it, never lowered."""
-    minimum = (entry.get("image") or {}).get(backend)
+    minimum = entry.image.get(backend)
     if not minimum:
         return draft
     if ctx.spec.deployment.image:
-        return draft.decide("deployment.image", f"the spec's image wins (the {entry['family']} card asks for at least {minimum})",
+        return draft.decide("deployment.image", f"the spec's image wins (the {entry.family} card asks for at least {minimum})",
                             ctx.source("deployment", "image"))
     current = draft.get("deployment.image", "")
     if _version(minimum) <= _version(current):
-        return draft.decide("deployment.image", f"{current} meets the {entry['family']} card's minimum {minimum}", source)
-    return draft.set("deployment.image", minimum, f"the {entry['family']} card needs at least this server version", source)
+        return draft.decide("deployment.image", f"{current} meets the {entry.family} card's minimum {minimum}", source)
+    return draft.set("deployment.image", minimum, f"the {entry.family} card needs at least this server version", source)
 
 
 def _version(image: str) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from nelc.adapter import adapter_problems
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig, tasks_of
 
 HOME = ("nemo_evaluator_config", "target", "api_endpoint", "adapter_config")
@@ -32,9 +32,10 @@ def check_adapter_flags(ctx: LintContext) -> list[Finding]:
             path = home + ((problem.key,) if problem.key else ())
             fix = None
             if problem.replacement and problem.key and problem.replacement not in settings:
-                safety = "safe" if problem.severity.value == "warning" else "unsafe"  # a deprecated alias vs a guess
+                # a deprecated alias is a sure rename; a misspelling's closest match is a guess
+                safety = Applicability.SAFE if problem.severity.value == "warning" else Applicability.UNSAFE
                 fix = Fix(safety, f"rename to {problem.replacement}", (("rename", path, problem.replacement),))
             elif problem.key == "custom_system_prompt":
-                fix = Fix("safe", "add use_system_prompt: true", (("set", home + ("use_system_prompt",), True),))
+                fix = Fix(Applicability.SAFE, "add use_system_prompt: true", (("set", home + ("use_system_prompt",), True),))
             out.append(Finding(path, problem.message, problem.hint, fix, problem.severity))
     return out

@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig, tasks_of
 
 HOME = ("evaluation", "nemo_evaluator_config", "target", "api_endpoint", "adapter_config")
@@ -37,7 +37,7 @@ def check_adapter_placement(ctx: LintContext) -> list[Finding]:
         if value is None:
             continue
         fix = None if dig(ctx.config, home) is not None else Fix(
-            "safe", f"move it to {'.'.join(map(str, home))}", (("set", home, value), ("delete", path)))
+            Applicability.SAFE, f"move it to {'.'.join(map(str, home))}", (("set", home, value), ("delete", path)))
         out.append(Finding(path, f"adapter_config at {'.'.join(map(str, path[:-1]))} {effect}",
                            f"put it at {'.'.join(map(str, home))}", fix))
     return out

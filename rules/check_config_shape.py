@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 
 SECTIONS = ("defaults", "execution", "deployment", "target", "evaluation", "env_vars", "auxiliary_deployments", "export", "user_config_path")
 EXECUTIONS = ("local", "slurm/default", "lepton/default")
@@ -34,7 +34,7 @@ def check_config_shape(ctx: LintContext) -> list[Finding]:
     for key in config:
         if key not in SECTIONS:
             close = difflib.get_close_matches(key, SECTIONS, n=1)
-            fix = Fix("unsafe", f"rename to {close[0]}", (("rename", (key,), close[0]),)) if close and close[0] not in config else None
+            fix = Fix(Applicability.UNSAFE, f"rename to {close[0]}", (("rename", (key,), close[0]),)) if close and close[0] not in config else None
             out.append(Finding((key,), f"top-level section '{key}' is silently ignored by NEL",
                                f"did you mean '{close[0]}'?" if close else "remove it", fix, Severity.WARNING))
     for (section, key), hint in FORBIDDEN.items():
@@ -63,7 +63,7 @@ def _defaults(config: dict) -> list[Finding]:
     if "_self_" in defaults and defaults[-1] != "_self_":
         items = [d for d in defaults if d != "_self_"] + ["_self_"]
         out.append(Finding(("defaults",), "_self_ is not last: group defaults would override this file's values",
-                           "move _self_ to the end", Fix("safe", "move _self_ last", (("set", ("defaults",), items),))))
+                           "move _self_ to the end", Fix(Applicability.SAFE, "move _self_ last", (("set", ("defaults",), items),))))
     if groups.get("deployment") == "vllm_ray" and groups.get("execution") == "local":
         out.append(Finding(("defaults",), "vllm_ray needs the SLURM executor (it injects PROC_ID and MASTER_IP)", "use execution: slurm/default"))
     return out

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from nelc import flags
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import deployment_type
-from nelc.rules.detect_quantization import modelopt
-
-QUANT_VALUES = {"FP8": "modelopt_fp8", "NVFP4": "modelopt_fp4"}
+from nelc.knowledge import is_pinned, sglang_quantization
 
 
 def check_deployment(ctx: LintContext) -> list[Finding]:
@@ -36,20 +34,20 @@ def check_deployment(ctx: LintContext) -> list[Finding]:
     if image is None and kind in ("vllm", "vllm_ray", "sglang"):
         out.append(Finding(("deployment",), f"deployment.image is inherited from NEL's default, an unpinned :latest image",
                            "pin a versioned image", severity=Severity.WARNING))
-    elif isinstance(image, str) and (image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1]):
+    elif isinstance(image, str) and not is_pinned(image):
         out.append(Finding(("deployment", "image"), f"deployment.image {image} is not pinned; runs are not reproducible",
                            "use a versioned tag", severity=Severity.WARNING, at_value=True))
     extra = str(deployment.get("extra_args") or "")
     tokens = flags.split(extra) if extra else []
     if kind == "sglang" and flags.has(tokens, "--max-model-len"):
         out.append(Finding(("deployment", "extra_args"), "--max-model-len is not SGLang's context flag (NEL's SGLang command uses --context-length)",
-                           "write --context-length N", Fix("unsafe", "use --context-length",
+                           "write --context-length N", Fix(Applicability.UNSAFE, "use --context-length",
                                                            (("set", ("deployment", "extra_args"), extra.replace("--max-model-len", "--context-length")),)),
                            at_value=True))
     if kind in ("vllm", "vllm_ray") and flags.has(tokens, "--trust-remote-code") and "base_command" not in deployment:
         cleaned = flags.join([t for t in tokens if t.replace("_", "-") != "--trust-remote-code"])
         out.append(Finding(("deployment", "extra_args"), "--trust-remote-code is already in NEL's vLLM base_command",
-                           "remove it from extra_args", Fix("safe", "remove the duplicate", (("set", ("deployment", "extra_args"), cleaned),)),
+                           "remove it from extra_args", Fix(Applicability.SAFE, "remove the duplicate", (("set", ("deployment", "extra_args"), cleaned),)),
                            Severity.WARNING, at_value=True))
     facts = ctx.facts
     config_json = facts.json("config.json") if facts else None
@@ -58,13 +56,13 @@ def check_deployment(ctx: LintContext) -> list[Finding]:
         out.append(Finding(("deployment", "checkpoint_path"), "NEL's command always passes --trust-remote-code, but this checkpoint "
                            "has no auto_map: nothing needs remote code", "override the command without the flag (nelc compile does)",
                            severity=Severity.WARNING))
-    quant = modelopt(facts) if facts else None
+    quant = facts.modelopt() if facts else None
     given = flags.value_of(tokens, "--quantization")
     if quant and given:
-        wanted = QUANT_VALUES.get(quant["algo"].upper()) if kind == "sglang" else None
+        wanted = sglang_quantization(quant.algo) if kind == "sglang" else None
         if kind in ("vllm", "vllm_ray") or (wanted and given != wanted):
-            out.append(Finding(("deployment", "extra_args"), f"--quantization {given} contradicts the checkpoint's ModelOpt {quant['algo']} "
-                               f"({quant['source']})", "vLLM detects ModelOpt itself: drop the flag" if kind != "sglang"
+            out.append(Finding(("deployment", "extra_args"), f"--quantization {given} contradicts the checkpoint's ModelOpt {quant.algo} "
+                               f"({quant.source})", "vLLM detects ModelOpt itself: drop the flag" if kind != "sglang"
                                else f"use --quantization {wanted}", at_value=True))
     for key in ("tensor_parallel_size",):
         if key not in deployment and kind in ("vllm", "vllm_ray", "sglang", "trtllm"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig, tasks_of
 from nelc.spec import looks_like_secret
 
@@ -42,7 +42,7 @@ def check_env_values(ctx: LintContext) -> list[Finding]:
             where = ".".join(map(str, path))
             oc_env = _OC_ENV.match(text)
             if "${oc.env:" in text or "${oc.decode:" in text:
-                fix = Fix("safe", f"write host:{oc_env[1]}", (("set", path, f"host:{oc_env[1]}"),)) if oc_env else None
+                fix = Fix(Applicability.SAFE, f"write host:{oc_env[1]}", (("set", path, f"host:{oc_env[1]}"),)) if oc_env else None
                 out.append(Finding(path, f"{where} uses ${{oc.env:...}}; NEL's own error message would print the secret",
                                    "use host:VAR", fix, at_value=True))
             elif isinstance(value, str) and looks_like_secret(text):
@@ -53,5 +53,5 @@ def check_env_values(ctx: LintContext) -> list[Finding]:
                 suggestion = f"host:{bare[1]}" if bare and text.isupper() else f"lit:{text}"
                 out.append(Finding(path, f"{where} has no lit:/host:/runtime: prefix (NEL refuses it)",
                                    f"write {suggestion}" if not bare or text.isupper() else "write lit:VALUE for a literal or host:VAR for a shell variable",
-                                   Fix("unsafe", f"write {suggestion}", (("set", path, suggestion),)), at_value=True))
+                                   Fix(Applicability.UNSAFE, f"write {suggestion}", (("set", path, suggestion),)), at_value=True))
     return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from nelc.diagnostics import Severity
 from nelc.draft import leaves
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig
 
 DESTINATIONS = ("mlflow", "wandb", "local", "gsheets")
@@ -31,7 +31,7 @@ def check_export(ctx: LintContext) -> list[Finding]:
             ops = (("set", ("execution", "auto_export", "destinations"), [*listed, dest]),)
             out.append(Finding(("export", dest), f"export.{dest} is never used: execution.auto_export.destinations does not list {dest}",
                                f"add {dest} to execution.auto_export.destinations",
-                               Fix("unsafe", f"add {dest} to execution.auto_export.destinations", ops), Severity.WARNING))
+                               Fix(Applicability.UNSAFE, f"add {dest} to execution.auto_export.destinations", ops), Severity.WARNING))
     for dest in listed:
         if dest not in DESTINATIONS:
             out.append(Finding(("execution", "auto_export", "destinations"), f"unknown export destination '{dest}'",
@@ -45,6 +45,6 @@ def check_export(ctx: LintContext) -> list[Finding]:
                                "write the literal value", at_value=True))
         if path[-1] in ("log_logs", "log_artifacts"):
             new = {"log_logs": "copy_logs", "log_artifacts": "copy_artifacts"}[path[-1]]
-            out.append(Finding(path, f"{path[-1]} is deprecated", f"use {new}", Fix("safe", f"rename to {new}", (("rename", path, new),)),
+            out.append(Finding(path, f"{path[-1]} is deprecated", f"use {new}", Fix(Applicability.SAFE, f"rename to {new}", (("rename", path, new),)),
                                Severity.WARNING))
     return out

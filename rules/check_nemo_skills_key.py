@@ -13,9 +13,9 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import deployment_type, dig, tasks_of
-from nelc.registry import lookup
+from nelc.knowledge import lookup
 
 
 def check_nemo_skills_key(ctx: LintContext) -> list[Finding]:
@@ -28,5 +28,5 @@ def check_nemo_skills_key(ctx: LintContext) -> list[Finding]:
                    ("set", ("evaluation", "env_vars", "DUMMY_API_KEY"), "lit:dummy"))
             return [Finding(("evaluation", "tasks", index), f"nemo_skills task {task['name']} on a deployment needs target.api_endpoint.api_key_name",
                             "add api_key_name: DUMMY_API_KEY at the top-level target and DUMMY_API_KEY: lit:dummy in evaluation.env_vars",
-                            Fix("safe", "add DUMMY_API_KEY (a literal, nothing to export)", ops))]
+                            Fix(Applicability.SAFE, "add DUMMY_API_KEY (a literal, nothing to export)", ops))]
     return []

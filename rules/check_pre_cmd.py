@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, LintContext
+from nelc.rulebook import Finding, LintContext
 from nelc.nelconfig import dig, execution_type, tasks_of
 
 

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import execution_type
 
 
@@ -41,6 +41,6 @@ def check_slurm_settings(ctx: LintContext) -> list[Finding]:
     mounts = execution.get("mounts") if isinstance(execution.get("mounts"), dict) else {}
     if mounts.get("mount_home", True) is True and "mounts" in execution:
         out.append(Finding(("execution", "mounts"), "execution.mounts.mount_home is true: your home directory is mounted into every container",
-                           "set mount_home: false", Fix("safe", "set mount_home: false", (("set", ("execution", "mounts", "mount_home"), False),)),
+                           "set mount_home: false", Fix(Applicability.SAFE, "set mount_home: false", (("set", ("execution", "mounts", "mount_home"), False),)),
                            Severity.WARNING))
     return out

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import deployment_type, dig
 
 
@@ -25,7 +25,7 @@ def check_target_endpoint(ctx: LintContext) -> list[Finding]:
         path = ("target", "api_endpoint", key)
         if deployment not in (None, "none") and key in endpoint:
             out.append(Finding(path, f"target.api_endpoint.{key} is forbidden with a deployment (NEL: {key} field should not exist)",
-                               "remove it: NEL computes it from the deployment", Fix("safe", "remove it", (("delete", path),))))
+                               "remove it: NEL computes it from the deployment", Fix(Applicability.SAFE, "remove it", (("delete", path),))))
         if deployment == "none" and not endpoint.get(key):
             out.append(Finding(("target",) if "target" in ctx.config else (), f"deployment none needs target.api_endpoint.{key}",
                                f"set target.api_endpoint.{key}"))

@@ -14,9 +14,9 @@ Example:
 
 from __future__ import annotations
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import tasks_of
-from nelc.registry import lookup
+from nelc.knowledge import lookup
 
 
 def check_task_names(ctx: LintContext) -> list[Finding]:
@@ -37,6 +37,6 @@ def check_task_names(ctx: LintContext) -> list[Finding]:
         found = lookup(name)
         if found.task is None:
             single = found.hint.startswith("did you mean '") and found.hint.count("'") == 2
-            fix = Fix("unsafe", f"rename to {found.hint.split(chr(39))[1]}", (("set", path, found.hint.split("'")[1]),)) if single else None
+            fix = Fix(Applicability.UNSAFE, f"rename to {found.hint.split(chr(39))[1]}", (("set", path, found.hint.split("'")[1]),)) if single else None
             out.append(Finding(path, found.problem, found.hint, fix, at_value=True))
     return out

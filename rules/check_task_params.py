@@ -12,9 +12,9 @@ Example:
 
 from __future__ import annotations
 
-from nelc.data import recipe
+from nelc.knowledge import recipe_for_task
 from nelc.diagnostics import Severity
-from nelc.lint import Finding, LintContext
+from nelc.rulebook import Finding, LintContext
 from nelc.nelconfig import dig
 from nelc.taskcheck import unused_params
 
@@ -35,7 +35,7 @@ def check_task_params(ctx: LintContext) -> list[Finding]:
 
 def _from_recipe(task: str, key: tuple, value) -> str | None:
     """The recipe whose fragment for `task` sets `key` to `value`, if any."""
-    for name, entry in recipe("benchmarks")["recipes"].items():
-        if entry["task"]["name"] == task and dig(entry["task"].get("nemo_evaluator_config") or {}, key) == value:
-            return name
+    recipe = recipe_for_task(task)
+    if recipe is not None and recipe.task_name == task and dig(recipe.fragment.get("nemo_evaluator_config") or {}, key) == value:
+        return recipe.name
     return None

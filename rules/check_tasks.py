@@ -15,6 +15,7 @@ warning[R195]: ns_gpqa's command does not use config.params.request_timeout (NEL
 
 from __future__ import annotations
 
+from nelc.derived import TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
@@ -22,16 +23,16 @@ from nelc.taskcheck import unused_params
 
 
 def check_tasks(draft: Draft, ctx: Context) -> Draft:
-    resolved = draft.get("nelc.tasks", ())
+    resolved = draft.get(TASKS, ())
     for finding in unused_params(draft.plain()):
         dotted = ".".join(finding.key)
-        recipe_name = resolved[finding.index]["recipe"] if finding.index < len(resolved) else None
+        recipe_name = resolved[finding.index].recipe if finding.index < len(resolved) else None
         origin = draft.origin_of(("evaluation", "tasks", finding.index, "nemo_evaluator_config", *finding.key)) if finding.in_task else None
         if recipe_name and origin is not None and origin.rule == "R165":
-            draft = draft.report("R195", Severity.NOTE, f"{finding.task}: recipe {recipe_name} sets {dotted}, which NEL 0.2.6's "
+            draft = draft.report(Severity.NOTE, f"{finding.task}: recipe {recipe_name} sets {dotted}, which NEL 0.2.6's "
                                  "command does not use; kept for fidelity to the recipe", "", **ctx.at("benchmarks"))
         else:
-            draft = draft.report("R195", Severity.WARNING, f"{finding.task}'s command does not use {dotted} (NEL 0.2.6 ignores it)",
+            draft = draft.report(Severity.WARNING, f"{finding.task}'s command does not use {dotted} (NEL 0.2.6 ignores it)",
                                  "remove it, or check its spelling against the task's parameters (`nel ls tasks`)",
                                  **ctx.at("overrides" if ctx.wrote("overrides") else "benchmarks"))
     return draft

@@ -24,7 +24,7 @@ def configure_export(draft: Draft, ctx: Context) -> Draft:
     spec = ctx.spec
     unused = [name for name in ("mlflow", "wandb") if name != spec.export and ctx.wrote(name)]
     for name in unused:
-        draft = draft.report("R150", Severity.WARNING, f"the {name} block is ignored with export: {spec.export}",
+        draft = draft.report(Severity.WARNING, f"the {name} block is ignored with export: {spec.export}",
                              f"set export: {name}, or remove the block", **ctx.at(name))
     if spec.export == "none":
         return draft.decide("export", "export: none; results stay in output_dir")
@@ -36,7 +36,7 @@ def configure_export(draft: Draft, ctx: Context) -> Draft:
 def _required(draft: Draft, ctx: Context, block: str, key: str, hint: str) -> Draft:
     value = getattr(getattr(ctx.spec, block), key)
     if value is None:
-        return draft.report("R150", Severity.ERROR, f"export: {block} needs {block}.{key}", hint, **ctx.at(block, key))
+        return draft.report(Severity.ERROR, f"export: {block} needs {block}.{key}", hint, **ctx.at(block, key))
     return draft.set(f"export.{block}.{key}", value, "set in the spec", ctx.source(block, key))
 
 

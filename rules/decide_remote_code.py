@@ -1,6 +1,6 @@
 """R210 decide-remote-code: run a model's own Python code only when the checkpoint ships some.
 
-Why: `--trust-remote-code` executes code from the checkpoint; the seed allows it only when
+Why: `--trust-remote-code` executes code from the checkpoint; the ModelOpt evaluation skill allows it only when
 config.json has `auto_map`. NEL's vLLM `base_command` and TRT-LLM `command` always pass it, so
 for a checkpoint without `auto_map` nelc emits those commands without the flag; SGLang's command
 lacks it, so it is added there when `auto_map` exists. Unknown (unreadable config.json) counts
@@ -17,10 +17,11 @@ deployment.extra_args += --trust-remote-code  # R210: config.json has auto_map: 
 from __future__ import annotations
 
 from nelc import flags
-from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
+from nelc.derived import FAMILY
 from nelc.facts import Context
+from nelc.knowledge import family_named
 
 # NEL 0.2.6 configs/deployment/vllm.yaml base_command and trtllm.yaml command, minus the trust flag.
 VLLM_BASE_COMMAND = (
@@ -55,18 +56,18 @@ def decide_remote_code(draft: Draft, ctx: Context) -> Draft:
             return draft.add_flag("--trust-remote-code", why="config.json has auto_map: the model ships its own code", source=source)
         return draft.decide("--trust-remote-code", f"config.json has auto_map: NEL's {backend} command keeps its trust flag", source)
     why = "config.json has no auto_map" if config is not None else "config.json could not be read"
-    family = next((e for e in recipe("models") if e["family"] == draft.get("nelc.family")), {})
-    if config is None and family.get("remote_code"):
-        source = f"recipes/models.yaml:{family['family']}"
+    family = family_named(draft.get(FAMILY))
+    if config is None and family is not None and family.remote_code:
+        source = family.source
         if backend == "sglang":
-            return draft.add_flag("--trust-remote-code", why=f"{why}, and the {family['family']} card runs the model with its own code",
+            return draft.add_flag("--trust-remote-code", why=f"{why}, and the {family.family} card runs the model with its own code",
                                   source=source)
-        return draft.decide("--trust-remote-code", f"{why}, and the {family['family']} card runs the model with its own code: "
+        return draft.decide("--trust-remote-code", f"{why}, and the {family.family} card runs the model with its own code: "
                             f"NEL's {backend} command keeps its trust flag", source)
     if user_trusts:
         return draft.decide("--trust-remote-code", f"{why}, but the spec's extra_args asks for it", ctx.source("deployment", "extra_args"))
     if config is None:
-        draft = draft.report("R210", Severity.NOTE, "remote code stays off: config.json could not be read",
+        draft = draft.report(Severity.NOTE, "remote code stays off: config.json could not be read",
                              "add --trust-remote-code to deployment.extra_args if the model needs its own code",
                              **ctx.at("model"))
     if backend == "vllm":

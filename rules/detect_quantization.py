@@ -1,6 +1,6 @@
 """R201 detect-quantization: read the ModelOpt algorithm and set the server's quantization flag.
 
-Why: the seed's policy. ModelOpt writes `quantization_config.quant_method: modelopt` in config.json
+Why: the ModelOpt evaluation skill's policy. ModelOpt writes `quantization_config.quant_method: modelopt` in config.json
 (or, in older exports, `quantization.quant_algo` in hf_quant_config.json). vLLM detects ModelOpt
 itself and breaks on a mismatched `--quantization`, so it gets none; SGLang gets `modelopt_fp8` /
 `modelopt_fp4` (its auto-detection takes NVFP4 for FP8). Other methods (DeepSeek block fp8,
@@ -17,73 +17,51 @@ deployment.extra_args += --quantization modelopt_fp4  # R201: ModelOpt NVFP4 on 
 
 from __future__ import annotations
 
-from nelc.data import recipe
+from nelc.derived import MODEL_TYPE, QUANTIZATION
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
-from nelc.facts import Context, ModelFacts
-
-SETTING = "nelc.quantization"
-
-
-def modelopt(facts: ModelFacts) -> dict | None:
-    """The ModelOpt algorithm and where it was read, or None for an unquantized or foreign checkpoint."""
-    config = facts.json("config.json") or {}
-    qc = config.get("quantization_config") if isinstance(config.get("quantization_config"), dict) else {}
-    if qc.get("quant_method") == "modelopt" and qc.get("quant_algo"):
-        return {"algo": str(qc["quant_algo"]), "kv_cache_algo": qc.get("kv_cache_quant_algo"),
-                "source": facts.where("config.json", "quantization_config.quant_algo")}
-    legacy = (facts.json("hf_quant_config.json") or {}).get("quantization")
-    if isinstance(legacy, dict) and legacy.get("quant_algo"):
-        return {"algo": str(legacy["quant_algo"]), "kv_cache_algo": legacy.get("kv_cache_quant_algo"),
-                "source": facts.where("hf_quant_config.json", "quantization.quant_algo")}
-    return None
-
-
-def foreign_method(facts: ModelFacts) -> str | None:
-    qc = (facts.json("config.json") or {}).get("quantization_config")
-    if isinstance(qc, dict) and qc.get("quant_method") not in (None, "modelopt"):
-        return str(qc["quant_method"])
-    return None
+from nelc.facts import Context
+from nelc.knowledge import sensitive_benchmarks, sglang_quantization
 
 
 def detect_quantization(draft: Draft, ctx: Context) -> Draft:
     facts, backend = ctx.facts, ctx.spec.backend
-    quant = modelopt(facts)
+    quant = facts.modelopt()
     if quant is None:
-        other = foreign_method(facts)
+        other = facts.foreign_quantization()
         reason = (f"quant_method '{other}' is not ModelOpt; the server reads it from config.json" if other
                   else "no ModelOpt quantization in config.json or hf_quant_config.json: unquantized, no flag")
         return draft.decide("deployment.extra_args (--quantization)", reason, facts.where("config.json", "quantization_config"))
-    draft = draft.set(SETTING, quant, "ModelOpt checkpoint", quant["source"])
-    draft = _advise(draft, ctx, quant["algo"])
+    draft = draft.set(QUANTIZATION, quant, "ModelOpt checkpoint", quant.source)
+    draft = _advise(draft, ctx, quant.algo)
     if backend != "sglang":
         return draft.decide("deployment.extra_args (--quantization)",
-                            f"ModelOpt {quant['algo']} on {backend}: no flag (vLLM detects ModelOpt itself; a mismatched flag breaks it)"
-                            if backend == "vllm" else f"ModelOpt {quant['algo']} on {backend}: the seed prescribes no flag",
-                            quant["source"])
-    value = recipe("quantization")["sglang_flag"].get(quant["algo"].upper())
+                            f"ModelOpt {quant.algo} on {backend}: no flag (vLLM detects ModelOpt itself; a mismatched flag breaks it)"
+                            if backend == "vllm" else f"ModelOpt {quant.algo} on {backend}: the ModelOpt evaluation skill prescribes no flag",
+                            quant.source)
+    value = sglang_quantization(quant.algo)
     if value is None:
-        return draft.report("R201", Severity.WARNING,
-                            f"ModelOpt algorithm {quant['algo']} has no known SGLang --quantization value; none is set",
+        return draft.report(Severity.WARNING,
+                            f"ModelOpt algorithm {quant.algo} has no known SGLang --quantization value; none is set",
                             "check SGLang's docs for this format and add the flag to deployment.extra_args if needed",
                             **ctx.at("model"))
     why = ("ModelOpt NVFP4 on SGLang: its auto-detection picks the wrong kernel" if value == "modelopt_fp4"
-           else f"ModelOpt {quant['algo']} on SGLang")
-    return draft.add_flag("--quantization", value, why=why, source=quant["source"])
+           else f"ModelOpt {quant.algo} on SGLang")
+    return draft.add_flag("--quantization", value, why=why, source=quant.source)
 
 
 def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:
     """Point out precision-sensitive benchmarks the spec leaves out (advice only: the spec decides)."""
     names = " ".join(ctx.spec.benchmarks).lower()
-    model_type = draft.get("nelc.model_type", "chat_reasoning")
+    model_type = draft.get(MODEL_TYPE, "chat_reasoning")
     missing = []
-    for bench in recipe("quantization")["sensitive_benchmarks"]:
-        if bench.get("only_for") and algo.upper() not in bench["only_for"]:
+    for bench in sensitive_benchmarks():
+        if bench.only_for and algo.upper() not in bench.only_for:
             continue
-        if not any(m in names for m in bench["match"]):
-            suggestion = bench["suggest"].get(model_type)
-            missing.append(f"{bench['name']} (tier {bench['tier']}: {bench['why']}" + (f"; e.g. {suggestion})" if suggestion else ")"))
+        if not any(m in names for m in bench.match):
+            suggestion = bench.suggest.get(model_type)
+            missing.append(f"{bench.name} (tier {bench.tier}: {bench.why}" + (f"; e.g. {suggestion})" if suggestion else ")"))
     if not missing:
         return draft
-    return draft.report("R201", Severity.NOTE, f"quantized ({algo}) checkpoint: the spec leaves out precision-sensitive benchmarks: "
+    return draft.report(Severity.NOTE, f"quantized ({algo}) checkpoint: the spec leaves out precision-sensitive benchmarks: "
                         + "; ".join(missing), "advice only: add them to benchmarks if you want them", **ctx.at("benchmarks"))

@@ -23,10 +23,10 @@ from __future__ import annotations
 import posixpath
 
 from nelc import flags
-from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.knowledge import backend as backend_named, is_pinned
 
 
 def served_name(ctx: Context) -> tuple[str, str]:
@@ -45,21 +45,21 @@ def fill_deployment(draft: Draft, ctx: Context) -> Draft:
     spec = ctx.spec
     if spec.backend == "none":
         if ctx.wrote("deployment"):
-            draft = draft.report("R130", Severity.WARNING, "the deployment block is ignored with backend: none",
+            draft = draft.report(Severity.WARNING, "the deployment block is ignored with backend: none",
                                  "remove it, or choose a serving backend", **ctx.at("deployment"))
         return draft.decide("deployment", "backend none: NEL deploys nothing; the endpoint block says where the model is")
-    backend = recipe("backends")[spec.backend]
+    backend = backend_named(spec.backend)
     dep = spec.deployment
-    image = dep.image or backend["image"]
+    image = dep.image or backend.image
     if image is None:
-        draft = draft.report("R130", Severity.ERROR, f"backend {spec.backend} needs deployment.image",
-                             f"set deployment.image, e.g. {backend['image_source'].split('e.g. ')[-1]}",
+        draft = draft.report(Severity.ERROR, f"backend {spec.backend} needs deployment.image",
+                             f"set deployment.image, e.g. {backend.image_source.split('e.g. ')[-1]}",
                              **ctx.at("deployment", "image"))
     else:
-        why = "set in the spec" if dep.image else f"pinned default for {spec.backend}: {backend['image_source']}"
+        why = "set in the spec" if dep.image else f"pinned default for {spec.backend}: {backend.image_source}"
         draft = draft.set("deployment.image", image, why, ctx.source("deployment", "image"))
-        if image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1]:
-            draft = draft.report("R130", Severity.WARNING, f"image '{image}' is not pinned; runs will not be reproducible",
+        if not is_pinned(image):
+            draft = draft.report(Severity.WARNING, f"image '{image}' is not pinned; runs will not be reproducible",
                                  "use a versioned tag", **ctx.at("deployment", "image"))
     name, why = served_name(ctx)
     draft = draft.set("deployment.served_model_name", name, why, ctx.source("served_model_name"))
@@ -67,10 +67,10 @@ def fill_deployment(draft: Draft, ctx: Context) -> Draft:
     sizes = [("tensor_parallel_size", " (NEL's own default is 8)")]
     if spec.backend != "nim":
         sizes.append(("pipeline_parallel_size", ""))
-    if backend["has_data_parallel"]:
+    if backend.has_data_parallel:
         sizes.append(("data_parallel_size", ""))
     elif dep.data_parallel_size > 1:
-        draft = draft.report("R130", Severity.ERROR, f"NEL's {spec.backend} deployment has no data parallelism",
+        draft = draft.report(Severity.ERROR, f"NEL's {spec.backend} deployment has no data parallelism",
                              "use slurm.num_instances for more replicas", **ctx.at("deployment", "data_parallel_size"))
     if spec.backend == "nim":
         sizes = []  # a NIM picks its own parallelism from the GPUs it sees
@@ -78,7 +78,7 @@ def fill_deployment(draft: Draft, ctx: Context) -> Draft:
         wrote = ctx.wrote("deployment", key)
         draft = draft.set(f"deployment.{key}", getattr(dep, key),
                           "set in the spec" if wrote else f"spec default{default_note}", ctx.source("deployment", key))
-    if backend["has_gpu_memory_utilization"]:
+    if backend.has_gpu_memory_utilization:
         draft = draft.set("deployment.gpu_memory_utilization", 0.95, "NEL's vLLM default, written out")
     if spec.backend != "nim":
         extra = flags.join(flags.split(dep.extra_args))

@@ -33,7 +33,7 @@ def fill_execution(draft: Draft, ctx: Context) -> Draft:
     spec = ctx.spec
     if spec.executor == "local":
         if any(ctx.wrote("slurm", key) for key in ("hostname", "account", "num_nodes", "num_instances", "walltime")):
-            draft = draft.report("R120", Severity.WARNING, "slurm settings are ignored with executor: local",
+            draft = draft.report(Severity.WARNING, "slurm settings are ignored with executor: local",
                                  "remove the slurm block, or set executor: slurm", **ctx.at("slurm"))
         output_dir = spec.output_dir or "./nel-results"
         return (draft
@@ -51,24 +51,23 @@ def _slurm(draft: Draft, ctx: Context) -> Draft:
     for key, what in REQUIRED_ON_SLURM.items():
         value = getattr(slurm, key)
         if value is None:
-            draft = draft.report("R120", Severity.ERROR, f"executor slurm needs slurm.{key}",
+            draft = draft.report(Severity.ERROR, f"executor slurm needs slurm.{key}",
                                  f"set slurm.{key}: {what}", **ctx.at("slurm", key))
         else:
             draft = draft.set(f"execution.{key}", value, "set in the spec", ctx.source("slurm", key))
     output_dir = ctx.spec.output_dir
     if output_dir is None:
-        draft = draft.report("R120", Severity.ERROR, "executor slurm needs output_dir",
+        draft = draft.report(Severity.ERROR, "executor slurm needs output_dir",
                              "set output_dir to an absolute path visible from the compute nodes, e.g. /lustre/$USER/nel-results",
                              **ctx.at("output_dir"))
     elif not posixpath.isabs(output_dir):
-        draft = draft.report("R120", Severity.ERROR, f"output_dir '{output_dir}' must be absolute on slurm",
+        draft = draft.report(Severity.ERROR, f"output_dir '{output_dir}' must be absolute on slurm",
                              "compute nodes do not share your working directory; use an absolute cluster path",
                              **ctx.at("output_dir"))
     else:
         draft = draft.set("execution.output_dir", output_dir, "set in the spec", ctx.source("output_dir"))
     if slurm.num_nodes % slurm.num_instances:
-        draft = draft.report(
-            "R120", Severity.ERROR,
+        draft = draft.report(Severity.ERROR,
             f"slurm.num_nodes ({slurm.num_nodes}) must be divisible by slurm.num_instances ({slurm.num_instances})",
             "every instance gets num_nodes / num_instances nodes", **ctx.at("slurm", "num_instances"))
     draft = _check_gpu_fit(draft, ctx)
@@ -99,8 +98,7 @@ def _check_gpu_fit(draft: Draft, ctx: Context) -> Draft:
     nodes = max(slurm.num_nodes // slurm.num_instances, 1)
     needed = dep.tensor_parallel_size * dep.pipeline_parallel_size * dep.data_parallel_size
     if needed > per_node * nodes:
-        return draft.report(
-            "R120", Severity.ERROR,
+        return draft.report(Severity.ERROR,
             f"one instance needs {needed} GPUs (TP {dep.tensor_parallel_size} x PP {dep.pipeline_parallel_size} x DP "
             f"{dep.data_parallel_size}) but gets {per_node * nodes} ({nodes} node(s) x {slurm.gres})",
             "raise slurm.num_nodes per instance, or lower the parallel sizes", **ctx.at("deployment"))

@@ -21,7 +21,7 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.nelconfig import dig
-from nelc.registry import lookup
+from nelc.knowledge import lookup
 
 _HANDLE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 OVERRIDE = ("evaluation", "nemo_evaluator_config", "config", "params", "extra", "tokenizer")
@@ -52,7 +52,7 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
             if user_value:
                 draft = draft.delete(f"{base}.tokenizer", "the spec's overrides give the tokenizer") if "tokenizer" in extra else draft
             elif found is None:
-                draft = draft.report("R167", Severity.ERROR, f"{task['name']} needs a tokenizer the evaluation container can load, and "
+                draft = draft.report(Severity.ERROR, f"{task['name']} needs a tokenizer the evaluation container can load, and "
                                      "none is known for this model (the container cannot see the server's checkpoint)",
                                      "set `tokenizer: org/name` in the spec (the model's original HF handle)", **ctx.at("benchmarks"))
             else:

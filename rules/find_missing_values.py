@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from nelc.draft import leaves
-from nelc.lint import Finding, LintContext
+from nelc.rulebook import Finding, LintContext
 
 
 def find_missing_values(ctx: LintContext) -> list[Finding]:

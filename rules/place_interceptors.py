@@ -19,9 +19,9 @@ evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.max_logged_r
 from __future__ import annotations
 
 from nelc.adapter import adapter_problems
-from nelc.data import recipe
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.knowledge import adapter_schema
 
 HOME = "evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config"
 
@@ -34,10 +34,10 @@ def place_interceptors(draft: Draft, ctx: Context) -> Draft:
     for problem in adapter_problems(settings):
         if problem.key == "custom_system_prompt" and not explicit:
             continue  # nelc adds use_system_prompt below
-        draft = draft.report("R175", problem.severity, problem.message, problem.hint,
+        draft = draft.report(problem.severity, problem.message, problem.hint,
                              **ctx.at("interceptors", *([problem.key] if problem.key else [])))
     if explicit:
-        chain_fields = recipe("adapter")["chain_fields"]
+        chain_fields = adapter_schema().chain_fields
         for name in [k for k in (draft.get(HOME) or {}) if k not in chain_fields]:  # e.g. R230's reasoning switch
             draft = draft.delete(f"{HOME}.{name}", "an explicit interceptors chain replaces every flat flag; put it in the chain")
     for name, value in settings.items():  # flag by flag: model-derived flags the spec does not name stay

@@ -1,7 +1,7 @@
 """R135 place-model: checkpoint_path or hf_model_handle, never both, never `???`.
 
 Why: NEL serves `${select_not_null:deployment.hf_model_handle,/checkpoint}`: a handle wins and a
-checkpoint is mounted at /checkpoint. The seed's rule decides which one `model` is (see
+checkpoint is mounted at /checkpoint. The ModelOpt evaluation skill's rule decides which one `model` is (see
 `nelc.probe.classify_model_ref`); a pinned `org/name@rev` becomes the server's `--revision`.
 
 Example:
@@ -31,12 +31,12 @@ def place_model(draft: Draft, ctx: Context) -> Draft:
         if ctx.spec.backend != "trtllm":
             draft = draft.set("deployment.hf_model_handle", None, "model is a checkpoint; the handle must be null", source)
         if ctx.spec.executor == "slurm" and not facts.reference.startswith("/"):
-            draft = draft.report("R135", Severity.WARNING,
+            draft = draft.report(Severity.WARNING,
                                  f"checkpoint '{facts.reference}' resolved to {facts.checkpoint_path}; it must exist at that path on the cluster",
                                  "write the checkpoint's absolute cluster path as model", **ctx.at("model"))
         return draft
     if ctx.spec.backend == "trtllm":
-        return draft.report("R135", Severity.ERROR, "NEL's trtllm deployment serves /checkpoint only, not an HF handle",
+        return draft.report(Severity.ERROR, "NEL's trtllm deployment serves /checkpoint only, not an HF handle",
                             "download the model and set model to the local checkpoint directory", **ctx.at("model"))
     draft = (draft
              .set("deployment.checkpoint_path", None, "model is an HF handle; nothing to mount", source)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from nelc.lint import Finding, Fix, LintContext
+from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig
 
 _TIME = re.compile(r"^(\d+-)?\d+:\d{2}:\d{2}$")
@@ -35,7 +35,7 @@ def quote_walltime(ctx: LintContext) -> list[Finding]:
         if isinstance(value, str) and _TIME.match(value):
             if not ctx.loaded.value_is_quoted(path):
                 out.append(Finding(path, f"execution.{key} is unquoted: YAML 1.1 reads {value} as the number {check(value)} (SLURM minutes)",
-                                   f'write {key}: "{value}"', Fix("safe", "quote it", (("quote", path),)), at_value=True))
+                                   f'write {key}: "{value}"', Fix(Applicability.SAFE, "quote it", (("quote", path),)), at_value=True))
         else:
             out.append(Finding(path, f"execution.{key} must be a quoted \"HH:MM:SS\" or \"D-HH:MM:SS\"",
                                f'write {key}: "04:00:00"', at_value=True))

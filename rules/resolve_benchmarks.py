@@ -1,7 +1,7 @@
 """R165 resolve-benchmarks: `benchmarks` -> the `evaluation.tasks` list the recipes prescribe.
 
 Why: each name is a recipe (the ModelOpt skill's ten task references), a NEL 0.2.6 bundle for the
-model type (or one of the seed's older bundle names), or a task in NEL's registry (a unique short
+model type (or one of the NEL 0.2.2 bundle names the ModelOpt evaluation skill still uses), or a task in NEL's registry (a unique short
 name or `harness.task`). A recipe's fragment wins over a bundle's entry for the same task, so the
 recipe's repeat counts stay; other duplicates collapse to their first place. Unknown or ambiguous
 names are errors with suggestions, before NEL would fail on them.
@@ -15,48 +15,45 @@ evaluation.tasks: [{name: ns_ifbench, nemo_evaluator_config: {config: {params: {
 
 from __future__ import annotations
 
-import copy
-
-from nelc.data import recipe
+from nelc.derived import MODEL_TYPE, TASKS, ResolvedTask
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
-
-TASKS = "nelc.tasks"  # per emitted task: qualified name, recipe (or None), min_context
+from nelc.knowledge import bundle_alias, bundle_model_types, bundles, lookup, recipe_named
 
 
 def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
-    data = recipe("benchmarks")
-    model_type = draft.get("nelc.model_type", "chat_reasoning")
+    model_type = draft.get(MODEL_TYPE, "chat_reasoning")
+    available = bundles(model_type)
     picked: dict[str, dict] = {}  # qualified name -> {"task", "recipe", "why"}
     reasons: list[str] = []
     for index, name in enumerate(ctx.spec.benchmarks):
         where = ctx.at("benchmarks", index)
-        if name in data["recipes"]:
-            entries = [(data["recipes"][name]["task"], name)]
+        recipe = recipe_named(name)
+        alias = bundle_alias(name)
+        if recipe is not None:
+            entries = [(recipe.task_entry(), name)]
             reasons.append(f"{name}: recipe {name}")
-        elif name in data["bundles"][model_type] or name in data["aliases"]:
-            bundles = [name]
-            if name in data["aliases"]:
-                alias = data["aliases"][name]
-                bundles = alias[model_type]
-                note = f"; {alias['note']}" if alias.get("note") else ""
-                sev = Severity.ERROR if not bundles else Severity.NOTE
-                draft = draft.report("R165", sev, f"'{name}' is the seed's NEL 0.2.2 bundle name; for {model_type} it maps to "
-                                     f"{', '.join(bundles) or 'nothing in NEL 0.2.6'}{note}",
+        elif name in available or alias is not None:
+            chosen = [name]
+            if alias is not None:
+                chosen = list(alias.targets.get(model_type, ()))
+                note = f"; {alias.note}" if alias.note else ""
+                sev = Severity.ERROR if not chosen else Severity.NOTE
+                draft = draft.report(sev, f"'{name}' is a NEL 0.2.2 bundle name (the ModelOpt evaluation skill still uses it); "
+                                     f"for {model_type} it maps to {', '.join(chosen) or 'nothing in NEL 0.2.6'}{note}",
                                      "name the 0.2.6 bundles or tasks directly", **where)
-            entries = [(task, None) for bundle in bundles for task in data["bundles"][model_type][bundle]]
-            reasons.append(f"{name}: bundle {', '.join(bundles)} ({model_type})" if bundles else f"{name}: nothing")
-        elif any(name in data["bundles"][other] for other in data["bundles"] if other != model_type):
-            allowed = ", ".join(data["bundles"][model_type])
-            draft = draft.report("R165", Severity.ERROR, f"bundle '{name}' is not for model_type {model_type}",
+            entries = [(dict(task), None) for bundle in chosen for task in available[bundle]]
+            reasons.append(f"{name}: bundle {', '.join(chosen)} ({model_type})" if chosen else f"{name}: nothing")
+        elif any(name in bundles(other) for other in bundle_model_types() if other != model_type):
+            allowed = ", ".join(available)
+            draft = draft.report(Severity.ERROR, f"bundle '{name}' is not for model_type {model_type}",
                                  f"bundles for {model_type}: {allowed}", **where)
             continue
         else:
             found = lookup(name)
             if found.task is None:
-                draft = draft.report("R165", Severity.ERROR, found.problem, found.hint, **where)
+                draft = draft.report(Severity.ERROR, found.problem, found.hint, **where)
                 continue
             entries = [({"name": name}, None)]
             reasons.append(f"{name}: NEL task {found.task.qualified}")
@@ -65,16 +62,16 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
             earlier = picked.get(qualified)
             if earlier is None or (recipe_name and not earlier["recipe"]):
                 if earlier is not None:
-                    draft = draft.report("R165", Severity.NOTE, f"recipe {recipe_name} replaces the bundle's {task['name']} entry",
+                    draft = draft.report(Severity.NOTE, f"recipe {recipe_name} replaces the bundle's {task['name']} entry",
                                          "the recipe's settings (repeat counts) are kept", **where)
-                picked[qualified] = {"task": copy.deepcopy(task), "recipe": recipe_name}
+                picked[qualified] = {"task": task, "recipe": recipe_name}
             elif earlier["recipe"] and not recipe_name:
-                draft = draft.report("R165", Severity.NOTE, f"recipe {earlier['recipe']}'s {earlier['task']['name']} is kept over "
+                draft = draft.report(Severity.NOTE, f"recipe {earlier['recipe']}'s {earlier['task']['name']} is kept over "
                                      f"the bundle's entry", "the recipe's settings (repeat counts) are kept", **where)
             else:
-                draft = draft.report("R165", Severity.NOTE, f"{task['name']} is listed more than once; it runs once",
+                draft = draft.report(Severity.NOTE, f"{task['name']} is listed more than once; it runs once",
                                      "remove the repeated entry", **where)
     tasks = [entry["task"] for entry in picked.values()]
-    draft = draft.set(TASKS, [{"qualified": q, "recipe": e["recipe"]} for q, e in picked.items()],
+    draft = draft.set(TASKS, tuple(ResolvedTask(q, e["recipe"]) for q, e in picked.items()),
                       "resolved benchmarks", ctx.source("benchmarks"))
     return draft.set("evaluation.tasks", tasks, "; ".join(reasons), ctx.source("benchmarks"))

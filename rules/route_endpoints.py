@@ -18,7 +18,7 @@ from nelc import flags
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
+from nelc.knowledge import lookup
 
 SERVED = {  # NEL 0.2.6 configs/deployment/<backend>.yaml endpoints
     "vllm": {"chat", "completions", "embedding", "ranking"},
@@ -36,7 +36,7 @@ def route_endpoints(draft: Draft, ctx: Context) -> Draft:
         if backend == "none":
             url = ctx.spec.endpoint.url if ctx.spec.endpoint else ""
             if not url.rstrip("/").endswith(URL_SUFFIX.get(wanted, "/" + wanted)) or (wanted == "completions" and url.endswith("/chat/completions")):
-                draft = draft.report("R168", Severity.WARNING,
+                draft = draft.report(Severity.WARNING,
                                      f"{task['name']} sends {wanted} requests, but the endpoint URL is {url}",
                                      f"give the task its own URL: overrides on evaluation.tasks, target.api_endpoint.url ending in {URL_SUFFIX.get(wanted, wanted)}",
                                      **ctx.at("benchmarks"))
@@ -48,7 +48,7 @@ def route_endpoints(draft: Draft, ctx: Context) -> Draft:
                               f"{task['name']} declares vlm, which no NEL deployment routes; images go to the chat route "
                               "(nemo-evaluator maps vlm to chat)")
             continue
-        draft = draft.report("R168", Severity.ERROR, f"{task['name']} needs a {wanted} endpoint, which NEL's {backend} deployment does not serve",
+        draft = draft.report(Severity.ERROR, f"{task['name']} needs a {wanted} endpoint, which NEL's {backend} deployment does not serve",
                              "pick a backend that serves it (vLLM serves embeddings) or drop the task", **ctx.at("benchmarks"))
     return _check_tool_calling(draft, ctx)
 
@@ -59,7 +59,7 @@ def _check_tool_calling(draft: Draft, ctx: Context) -> Draft:
         return draft
     agents = [t["name"] for t in draft.get("evaluation.tasks", ()) if lookup(t["name"]).task.harness == "tau2_bench"]
     if agents and not flags.has(flags.split(draft.get("deployment.extra_args", "")), "--tool-call-parser"):
-        draft = draft.report("R168", Severity.ERROR, f"{', '.join(agents)} drive the model as a tool-calling agent, but the server "
+        draft = draft.report(Severity.ERROR, f"{', '.join(agents)} drive the model as a tool-calling agent, but the server "
                              "has no --tool-call-parser (no recipes/models.yaml entry names one for this model)",
                              "add --enable-auto-tool-choice --tool-call-parser <parser> to deployment.extra_args (the model card names it)",
                              **ctx.at("benchmarks"))

@@ -16,16 +16,14 @@ deployment.extra_args += --context-length 131072  # R205: context length 131072 
 
 from __future__ import annotations
 
-import fnmatch
-
 from nelc import flags
-from nelc.data import recipe
+from nelc.derived import CONTEXT_LENGTH, TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context, ModelFacts
+from nelc.knowledge import backend as backend_named, context_minimums, recipe_named
 
 FALLBACK = 32768
-SETTING = "nelc.context_length"
 LENGTH_FLAGS = ("--max-model-len", "--context-length", "--max-seq-len")  # compared with _ and - unified
 
 
@@ -43,7 +41,8 @@ def known_context_length(facts: ModelFacts) -> tuple[int, str] | None:
 
 def set_context_length(draft: Draft, ctx: Context) -> Draft:
     backend = ctx.spec.backend
-    flag = recipe("backends").get(backend, {}).get("context_flag")
+    known_backend = backend_named(backend)
+    flag = known_backend.context_flag if known_backend else None
     if flag is None:
         return draft.decide("deployment.extra_args (context length)", f"backend {backend}: the server picks its own context length")
     tokens = flags.split(draft.get("deployment.extra_args", ""))
@@ -52,44 +51,42 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
     if present:
         given = flags.value_of(tokens, flag)
         if given and given.isdigit() and int(given) < minimum:
-            draft = draft.report("R205", Severity.WARNING, f"{flag} {given} is below the {minimum} that {needers} need",
+            draft = draft.report(Severity.WARNING, f"{flag} {given} is below the {minimum} that {needers} need",
                                  f"raise it to at least {minimum}", **ctx.at("deployment", "extra_args"))
         if flags.has(tokens, flag):
             return draft.decide("deployment.extra_args (context length)", f"the spec's own {flag} wins",
                                 ctx.source("deployment", "extra_args"))
-        return draft.report("R205", Severity.WARNING, f"{present[0]} is not {backend}'s context-length flag",
+        return draft.report(Severity.WARNING, f"{present[0]} is not {backend}'s context-length flag",
                             f"write {flag} N for {backend}", **ctx.at("deployment", "extra_args"))
     known = known_context_length(ctx.facts)
     if known is None:
         length = max(FALLBACK, minimum)
         why = (f"{needers} need{'s' if ',' not in needers else ''} at least {minimum} (the model's own limit is unknown)"
                if minimum > FALLBACK else f"fallback context length {FALLBACK}: nothing is known about the model")
-        draft = draft.set(SETTING, length, why)
-        draft = draft.report("R205", Severity.WARNING,
+        draft = draft.set(CONTEXT_LENGTH, length, why)
+        draft = draft.report(Severity.WARNING,
                              f"context length unknown (no readable config.json); using {length}",
                              f"compile where config.json is readable, or add {flag} N to deployment.extra_args",
                              **ctx.at("model"))
         return draft.add_flag(flag, str(length), why=why)
     length, source = known
     if length < minimum:
-        return draft.report("R205", Severity.ERROR,
+        return draft.report(Severity.ERROR,
                             f"{needers} need{'s' if ',' not in needers else ''} a context of {minimum} tokens; this model has {length} ({source})",
                             "drop those benchmarks, or evaluate a model with a longer context window", **ctx.at("benchmarks"))
-    draft = draft.set(SETTING, length, source, source)
+    draft = draft.set(CONTEXT_LENGTH, length, source, source)
     return draft.add_flag(flag, str(length), why=f"context length {length} from {source}", source=source)
 
 
 def recipe_minimum(draft: Draft) -> tuple[int, str]:
     """The largest minimum context among the selected tasks (scicode 65536, aa_lcr 131072, ruler-Nk)
     and the tasks that need more than the rest would."""
-    data = recipe("benchmarks")
     needs = []
-    for task in draft.get("nelc.tasks", ()):
-        if task["recipe"] and data["recipes"][task["recipe"]].get("min_context"):
-            needs.append((data["recipes"][task["recipe"]]["min_context"], task["recipe"]))
-        for pattern, tokens in data["min_context"].items():
-            if fnmatch.fnmatch(task["qualified"], pattern):
-                needs.append((tokens, task["qualified"].split(".", 1)[1]))
+    for task in draft.get(TASKS, ()):
+        recipe = recipe_named(task.recipe) if task.recipe else None
+        if recipe is not None and recipe.min_context:
+            needs.append((recipe.min_context, recipe.name))
+        needs += [(tokens, task.qualified.split(".", 1)[1]) for tokens in context_minimums(task.qualified)]
     if not needs:
         return 0, ""
     top = max(n for n, _ in needs)

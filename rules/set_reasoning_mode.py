@@ -16,25 +16,26 @@ evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.process_reas
 
 from __future__ import annotations
 
-from nelc.data import recipe
+from nelc.derived import FAMILY, MODEL_TYPE
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.knowledge import family_named
 
 ADAPTER = "evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config"
 
 
 def set_reasoning_mode(draft: Draft, ctx: Context) -> Draft:
-    family = draft.get("nelc.family")
-    entry = next((e for e in recipe("models") if e["family"] == family), None) if family else None
-    reasoning = (entry or {}).get("reasoning")
+    family = draft.get(FAMILY)
+    entry = family_named(family)
+    reasoning = entry.reasoning if entry else None
     wanted = ctx.spec.reasoning or "on"
-    if draft.get("nelc.model_type") != "chat_reasoning" or not reasoning:
+    if draft.get(MODEL_TYPE) != "chat_reasoning" or not reasoning:
         if ctx.spec.reasoning:
-            return draft.report("R230", Severity.WARNING, f"reasoning: {ctx.spec.reasoning} has no effect: no known reasoning switch for this model",
+            return draft.report(Severity.WARNING, f"reasoning: {ctx.spec.reasoning} has no effect: no known reasoning switch for this model",
                                 "remove it, or configure the switch through interceptors", **ctx.at("reasoning"))
         return draft.decide(ADAPTER, "not a known reasoning-capable chat model: no reasoning switch")
-    source = f"recipes/models.yaml:{family}"
+    source = entry.source
     on = wanted == "on"
     why = "set in the spec" if ctx.spec.reasoning else "reasoning-capable models are scored with reasoning on by default"
     toggle = reasoning["toggle"]
@@ -55,10 +56,10 @@ def set_reasoning_mode(draft: Draft, ctx: Context) -> Draft:
         draft = draft.set(f"{ADAPTER}.params_to_add", {"reasoning_effort": effort},
                           f"{family} reasons always; effort {effort} for reasoning {wanted}", source)
         if not on:
-            draft = draft.report("R230", Severity.WARNING, f"{family} cannot turn reasoning off; using reasoning_effort: low",
+            draft = draft.report(Severity.WARNING, f"{family} cannot turn reasoning off; using reasoning_effort: low",
                                  "compare against reasoning baselines instead", **ctx.at("reasoning"))
     elif toggle == "always_on" and not on:
-        draft = draft.report("R230", Severity.WARNING, f"{family} always reasons; reasoning: off is not possible",
+        draft = draft.report(Severity.WARNING, f"{family} always reasons; reasoning: off is not possible",
                              "remove reasoning: off", **ctx.at("reasoning"))
     if on:
         draft = draft.set(f"{ADAPTER}.process_reasoning_traces", True, "strip the thinking before scoring")

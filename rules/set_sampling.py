@@ -16,10 +16,10 @@ evaluation.nemo_evaluator_config.config.params.top_p: 0.95  # R225: recommended 
 
 from __future__ import annotations
 
-from nelc.data import recipe
+from nelc.derived import FAMILY, MODEL_TYPE
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
+from nelc.knowledge import family_named, lookup
 
 PARAMS = "evaluation.nemo_evaluator_config.config.params"
 
@@ -27,20 +27,20 @@ PARAMS = "evaluation.nemo_evaluator_config.config.params"
 def recommended(draft: Draft, ctx: Context) -> dict[str, tuple[float, str, str]]:
     """key -> (value, why, source), generation_config.json first, then the card."""
     generation = ctx.facts.json("generation_config.json") or {}
-    family = draft.get("nelc.family")
-    card = next((e.get("sampling") or {} for e in recipe("models") if e["family"] == family), {}) if family else {}
+    entry = family_named(draft.get(FAMILY))
+    card = entry.sampling if entry else {}
     out = {}
     for key in ("temperature", "top_p"):
         value = generation.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             out[key] = (float(value), "recommended by generation_config.json", ctx.facts.where("generation_config.json", key))
         elif key in card:
-            out[key] = (float(card[key]), f"recommended by the {family} model card", f"recipes/models.yaml:{family}")
+            out[key] = (float(card[key]), f"recommended by the {entry.family} model card", entry.source)
     return out
 
 
 def set_sampling(draft: Draft, ctx: Context) -> Draft:
-    if draft.get("nelc.model_type") != "chat_reasoning":
+    if draft.get(MODEL_TYPE) != "chat_reasoning":
         return draft.decide(f"{PARAMS}.temperature", "base model: each task keeps its registry sampling")
     if (ctx.facts.json("generation_config.json") or {}).get("do_sample") is False:
         return draft.decide(f"{PARAMS}.temperature", "generation_config.json says do_sample: false; tasks keep their own sampling",

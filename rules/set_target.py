@@ -23,12 +23,12 @@ def set_target(draft: Draft, ctx: Context) -> Draft:
     endpoint = ctx.spec.endpoint
     if ctx.spec.backend != "none":
         if endpoint is not None:
-            draft = draft.report("R140", Severity.ERROR, f"endpoint is only for backend: none (this spec deploys {ctx.spec.backend})",
+            draft = draft.report(Severity.ERROR, f"endpoint is only for backend: none (this spec deploys {ctx.spec.backend})",
                                  "remove the endpoint block, or set backend: none to evaluate an existing endpoint",
                                  **ctx.at("endpoint"))
         return draft.decide("target.api_endpoint", "a deployment serves the model; NEL forbids url and model_id here")
     if endpoint is None:
-        return draft.report("R140", Severity.ERROR, "backend: none needs an endpoint block",
+        return draft.report(Severity.ERROR, "backend: none needs an endpoint block",
                             "add endpoint: {url: https://.../v1/chat/completions, model_id: ..., api_key_name: NVIDIA_API_KEY}",
                             **ctx.at("backend"))
     draft = (draft

@@ -1,6 +1,6 @@
 """R169 tune-parallelism: judge, simulator and code-execution tasks start with few concurrent requests.
 
-Why: the seed's canary advice. Judges and code sandboxes give out before the model server does,
+Why: the ModelOpt evaluation skill's canary advice. Judges and code sandboxes give out before the model server does,
 and their failures (rate limits, thread exhaustion) can hide inside a job that finishes. Tasks in
 those risk classes without a parallelism of their own (a recipe's or bundle's) start at 4; raise
 it once a canary shows the judge or sandbox coping. nemo_skills divides parallelism by the repeat
@@ -15,34 +15,21 @@ evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism: 4  # R169: a
 
 from __future__ import annotations
 
-from nelc.data import recipe
+from nelc.derived import TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
-
-from .wire_judges import needs
+from nelc.knowledge import lookup, recipe_named, risk_of
 
 CONSERVATIVE = 4
 
 
-def risk_of(task_name: str, recipe_name: str | None) -> str:
-    """plain | judge | code | simulator: the canary class of a task."""
-    if recipe_name:
-        return recipe("benchmarks")["recipes"][recipe_name]["risk"]
-    registered = lookup(task_name).task
-    if needs(registered.qualified, "user_simulator"):
-        return "simulator"
-    if needs(registered.qualified, "judge"):
-        return "judge"
-    return "code" if registered.defaults.get("use_sandbox") else "plain"
-
-
 def tune_parallelism(draft: Draft, ctx: Context) -> Draft:
-    resolved = draft.get("nelc.tasks", ())
+    resolved = draft.get(TASKS, ())
     for index, task in enumerate(draft.get("evaluation.tasks", ())):
         registered = lookup(task["name"]).task
-        risk = risk_of(task["name"], resolved[index]["recipe"] if index < len(resolved) else None)
+        recipe = recipe_named(resolved[index].recipe) if index < len(resolved) and resolved[index].recipe else None
+        risk = risk_of(task["name"], recipe)
         path = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params"
         if risk != "plain" and draft.get(f"{path}.parallelism") is None and "parallelism" in registered.params:
             draft = draft.set(f"{path}.parallelism", CONSERVATIVE,
@@ -59,7 +46,7 @@ def _check_repeats(draft: Draft, ctx: Context, task: dict, registered, params: d
     parallelism = params.get("parallelism") or draft.get("evaluation.nemo_evaluator_config.config.params.parallelism") \
         or registered.defaults.get("parallelism") or 1
     if repeats > 1 and parallelism / repeats < 1:
-        return draft.report("R169", Severity.WARNING,
+        return draft.report(Severity.WARNING,
                             f"{task['name']}: parallelism {parallelism} over {repeats} repeats gives nemo_skills "
                             f"{parallelism / repeats:.2f} concurrent requests per repeat (rounded up to 1)",
                             f"set the task's parallelism to at least {repeats} if the server can take it", **ctx.at("benchmarks"))

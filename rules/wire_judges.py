@@ -20,43 +20,35 @@ evaluation.tasks.0.env_vars: {HF_TOKEN: host:HF_TOKEN, JUDGE_KEY: host:JUDGE_KEY
 
 from __future__ import annotations
 
-import fnmatch
-
-from nelc.data import recipe
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.registry import lookup
+from nelc.knowledge import judge_key_field, lookup, needs_role
 
-# block in the spec -> (key under params.extra, patterns list in benchmarks.yaml, default key name)
+# block in the spec -> (key under params.extra, default key name)
 ROLES = {
-    "judge": ("judge", "needs_judge", "JUDGE_API_KEY"),
-    "user_simulator": ("user", "needs_user_simulator", "USER_API_KEY"),
+    "judge": ("judge", "JUDGE_API_KEY"),
+    "user_simulator": ("user", "USER_API_KEY"),
 }
 
 
-def needs(qualified: str, role: str) -> bool:
-    return any(fnmatch.fnmatch(qualified, p) for p in recipe("benchmarks")[ROLES[role][1]])
-
-
 def _key_field(qualified: str, role: str) -> str:
-    fields = recipe("benchmarks")["judge_key_field"] if role == "judge" else {}
-    return next((field for pattern, field in fields.items() if fnmatch.fnmatch(qualified, pattern)), "api_key")
+    return judge_key_field(qualified) if role == "judge" else "api_key"
 
 
 def wire_judges(draft: Draft, ctx: Context) -> Draft:
     tasks = draft.get("evaluation.tasks", ())
-    for role, (extra_key, _, default_name) in ROLES.items():
+    for role, (extra_key, default_name) in ROLES.items():
         endpoint = getattr(ctx.spec, role)
-        users = [(i, t) for i, t in enumerate(tasks) if needs(lookup(t["name"]).task.qualified, role)]
+        users = [(i, t) for i, t in enumerate(tasks) if needs_role(lookup(t["name"]).task.qualified, role)]
         if not users:
             if endpoint is not None:
-                draft = draft.report("R166", Severity.WARNING, f"{role} is set but no benchmark needs one; it is not emitted",
+                draft = draft.report(Severity.WARNING, f"{role} is set but no benchmark needs one; it is not emitted",
                                      "remove it, or add the judge-scored benchmark you meant", **ctx.at(role))
             continue
         if endpoint is None:
             names = ", ".join(t["name"] for _, t in users)
-            draft = draft.report("R166", Severity.ERROR, f"{names} need{'s' if len(users) == 1 else ''} a {role.replace('_', ' ')}",
+            draft = draft.report(Severity.ERROR, f"{names} need{'s' if len(users) == 1 else ''} a {role.replace('_', ' ')}",
                                  f"add {role}: {{url: https://.../v1/chat/completions, model_id: ..., api_key_name: {default_name}}}",
                                  **ctx.at("benchmarks"))
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nelc.data import recipe
+from nelc.knowledge.files import data_file as recipe
 from nelc.envfile import required_env
 from tests.helpers import compile_text, config_of
 
@@ -133,7 +133,7 @@ def test_tokenizer_unknown_for_a_checkpoint_is_an_error_the_spec_can_fix(tmp_pat
 def test_vlm_tasks_get_a_route_and_embeddings_need_a_server_that_serves_them(tmp_path):
     config = config_of(compile_text(tmp_path, CHAT + "benchmarks: [vlmevalkit.ai2d_judge]\n"))
     assert config["evaluation"]["tasks"][0]["endpoint_type"] == "chat"
-    embedding = next(t for t in __import__("nelc.registry", fromlist=["all_tasks"]).all_tasks() if t.endpoint_type == "embedding")
+    embedding = next(t for t in __import__("nelc.knowledge", fromlist=["all_tasks"]).all_tasks() if t.endpoint_type == "embedding")
     result = compile_text(tmp_path, CHAT + f"backend: sglang\nbenchmarks: [{embedding.qualified}]\n")
     assert any(d.code == "R168" and d.is_error for d in result.diagnostics)
 

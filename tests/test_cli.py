@@ -89,11 +89,16 @@ def test_explain_names_rule_reason_and_source(tmp_path):
 
 
 def test_rules_lists_every_rule_and_explains_one(tmp_path):
-    from nelc.rules import LINT_RULES, RULES
+    from nelc.rules import CATALOGUE, LINT_RULES, RULES
 
     listing = run("rules", cwd=tmp_path).stdout
-    assert [line.split()[0] for line in listing.splitlines()] == [r.code for r in (*RULES, *LINT_RULES)]
+    codes = [line.split()[0] for line in listing.splitlines()]
+    rules = [r.code for r in (*RULES, *LINT_RULES)]
+    assert codes[: len(rules)] == rules  # rules first, in pipeline order, then the codes no rule owns
+    assert sorted(codes) == sorted(CATALOGUE)
     assert "Why:" in run("rules", "r130", cwd=tmp_path).stdout
+    explained = run("rules", "S005", cwd=tmp_path)
+    assert explained.exit_code == 0 and "value not among the choices" in explained.stdout
     assert run("rules", "R999", cwd=tmp_path).exit_code == 2
 
 

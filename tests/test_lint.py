@@ -90,7 +90,7 @@ def test_fix_keeps_comments_and_converges(tmp_path):
     assert target.read_text() == fixed  # nothing left to fix: fixes converged
     assert json.loads(first.stdout) == json.loads(second.stdout)
     remaining = _lint(tmp_path, fixed, "bad.yaml")
-    assert not [fix for _, fix in remaining.fixes if fix.safety == "safe"]
+    assert not [fix for _, fix in remaining.fixes if fix.applicability == "safe"]
 
 
 def test_unsafe_fixes_only_when_asked(tmp_path):

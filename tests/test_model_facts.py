@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from nelc.derived import QUANTIZATION
 from nelc.rules.decide_remote_code import TRTLLM_COMMAND, VLLM_BASE_COMMAND
 from tests.helpers import compile_text, config_of
 
@@ -58,7 +59,7 @@ def test_quantized_checkpoint_gets_benchmark_advice(tmp_path):
     result = compile_text(tmp_path, SPEC.format(backend="vllm").replace("[ns_mmlu_pro]", "[ns_gpqa]"))
     (advice,) = [d for d in result.diagnostics if d.code == "R201"]
     assert "MMLU" in advice.message and "GSM8K" in advice.message and "IFEval" in advice.message
-    assert result.draft.get("nelc.quantization")["algo"] == "NVFP4"
+    assert result.draft.get(QUANTIZATION).algo == "NVFP4"
 
 
 # (id, config.json, backend, expected length flag)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from nelc.derived import FAMILY
 from tests.helpers import compile_text, config_of
 
 ADAPTER = ("evaluation", "nemo_evaluator_config", "target", "api_endpoint", "adapter_config")
@@ -40,7 +41,7 @@ FAMILIES = [
 
 @pytest.mark.parametrize("model,extra,family", [f[1:] for f in FAMILIES], ids=[f[0] for f in FAMILIES])
 def test_family_matching(tmp_path, model, extra, family):
-    assert _compile(tmp_path, model, extra).draft.get("nelc.family") == family
+    assert _compile(tmp_path, model, extra).draft.get(FAMILY) == family
 
 
 def test_shared_model_type_does_not_pick_a_sibling_family(tmp_path):
@@ -49,7 +50,7 @@ def test_shared_model_type_does_not_pick_a_sibling_family(tmp_path):
     ckpt.mkdir()
     (ckpt / "config.json").write_text(json.dumps({"model_type": "deepseek_v3", "architectures": ["DeepseekV3ForCausalLM"]}))
     result = compile_text(tmp_path, "model: ./my-finetune\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n")
-    assert result.draft.get("nelc.family") is None
+    assert result.draft.get(FAMILY) is None
     assert "--reasoning-parser" not in config_of(result)["deployment"]["extra_args"]
 
 
@@ -58,7 +59,7 @@ def test_model_type_fallback_for_a_unique_family(tmp_path):
     ckpt.mkdir()
     (ckpt / "config.json").write_text(json.dumps({"model_type": "gpt_oss", "architectures": ["GptOssForCausalLM"]}))
     result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n")
-    assert result.draft.get("nelc.family") == "gpt_oss"
+    assert result.draft.get(FAMILY) == "gpt_oss"
 
 
 @pytest.mark.parametrize("backend,parser,tool", [("vllm", "--reasoning-parser qwen3", "--enable-auto-tool-choice --tool-call-parser hermes"),
@@ -122,7 +123,7 @@ def test_sampling_generation_config_wins_over_card(tmp_path):
 
 
 def test_card_image_minimum_raises_but_never_lowers(tmp_path):
-    from nelc.data import recipe
+    from nelc.knowledge.files import data_file as recipe
     default = recipe("backends")["vllm"]["image"]
     # Qwen3's card asks for >= v0.8.5: the newer default pin stays.
     assert config_of(_compile(tmp_path, "Qwen/Qwen3-8B"))["deployment"]["image"] == default
@@ -146,7 +147,7 @@ def test_nvfp4_nemotron_super_gets_the_cards_env(tmp_path):
 
 
 def test_every_family_names_sources_and_known_keys():
-    from nelc.data import recipe
+    from nelc.knowledge.files import data_file as recipe
 
     allowed = {"family", "match", "reasoning", "tool_calling", "extra_flags", "env", "env_when_quantized", "sampling",
                "image", "sources", "remote_code"}

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from nelc.data import recipe
+from nelc.knowledge.files import data_file as recipe
 from nelc.pipeline import compile_spec, emitted_config
 from nelc.spec import looks_like_secret
 

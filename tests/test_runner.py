@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from nelc.cli import main
-from nelc.images import images_of, registry_of
-from nelc.runner import plan_canaries
+from nelc.runner.images import images_of, registry_of
+from nelc.runner.run import plan_canaries
 from tests.support.nel_dryrun import host_variables, nel_executable
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from nelc.cli import main
-from nelc.verify import verdict, verify_run
+from nelc.runner.verify import verdict, verify_run
 
 RUNS = Path(__file__).parent / "runs"
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .nelconfig import dig, execution_type, tasks_of
-from .registry import lookup
-from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
-from .load import decode, load_yaml
-from .verify import verify_run
-from nelc.rules.tune_parallelism import risk_of  # installed name: doctests import compiler/ by path
+from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of
+from nelc.load import decode, load_yaml
+from nelc.nelconfig import dig, execution_type, tasks_of
 
-RISK_ORDER = ("judge", "code", "simulator", "plain")
+from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
+from .verify import verify_run
+
 TERMINAL = {"success", "failed", "killed", "not_found", "error"}
 AUTH_FAILURE = re.compile(r"pyxis: failed to import docker image|unauthorized: authentication required|curl: \(22\).*401", re.I)
 Shell = Callable[[list[str]], subprocess.CompletedProcess]
@@ -233,26 +233,22 @@ class Runner:
 
 def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
     """One representative task per risk class present (judge, code, simulator, plain)."""
-    recipe_tasks = _recipe_tasks()
     found: dict[str, str] = {}
     for _, task in tasks_of(config):
-        name = task.get("name", "")
+        name = str(task.get("name", ""))
         if only and name not in only:
             continue
-        found.setdefault(_risk(name, recipe_tasks), name)
+        found.setdefault(risk_of(name, recipe_for_task(name)), name)
     return {risk: found[risk] for risk in RISK_ORDER if risk in found}
 
 
-def _recipe_tasks() -> dict[str, str]:
-    from .data import recipe
-
-    return {entry["task"]["name"].split(".")[-1]: name for name, entry in recipe("benchmarks")["recipes"].items()}
-
-
-def _risk(name: str, recipe_tasks: dict[str, str]) -> str:
-    if lookup(name).task is None:
-        return "plain"
-    return risk_of(name, recipe_tasks.get(name.split(".")[-1]))
+def run_subprocess(cmd: list[str]) -> subprocess.CompletedProcess:
+    """The real `shell` for Runner: a missing program is exit 127, as in a shell."""
+    program = shutil.which(cmd[0]) or cmd[0]
+    try:
+        return subprocess.run([program, *cmd[1:]], capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        return subprocess.CompletedProcess(cmd, 127, "", f"{exc.filename}: not found")
 
 
 def _tail(text: str, lines: int = 15) -> str:

@@ -1,13 +1,13 @@
 """The images a NEL run pulls, their registries, and the credentials a cluster holds for them
-(the seed's Step 7.5: only private or restricted images need a credentials check)."""
+(the ModelOpt evaluation skill's Step 7.5: only private or restricted images need a credentials check)."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from .nelconfig import deployment_type, dig, tasks_of
-from .registry import lookup
+from nelc.knowledge import lookup
+from nelc.nelconfig import deployment_type, dig, tasks_of
 
 # enroot (pyxis) credentials, then the docker client's, in one ssh round trip.
 CREDENTIALS_COMMAND = ("grep -E '^\\s*machine\\s+' ~/.config/enroot/.credentials 2>/dev/null; echo ---docker---; "

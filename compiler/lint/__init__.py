@@ -11,43 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CompileError, Diagnostic, Severity
-from .facts import ModelFacts
-from .load import Loaded, decode, load_yaml
+from nelc.rules import BY_CODE, LINT_RULES
 
-Key = tuple
-
-
-@dataclass(frozen=True)
-class Fix:
-    """Data, not code: the fixer applies `ops` to the round-trip document.
-
-    ops: ("set", path, value) | ("delete", path) | ("rename", path, new_key) | ("quote", path)
-    """
-
-    safety: str  # "safe" | "unsafe"
-    description: str
-    ops: tuple[tuple, ...]
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: Key
-    message: str
-    hint: str
-    fix: Fix | None = None
-    severity: Severity | None = None  # None: the rule's registered severity
-    at_value: bool = False  # point at the value rather than the key
-
-
-@dataclass(frozen=True)
-class LintContext:
-    loaded: Loaded
-    facts: ModelFacts | None  # of a readable local checkpoint, else None
-
-    @property
-    def config(self) -> dict:
-        return self.loaded.data
+from ..diagnostics import CompileError, Diagnostic, Severity
+from ..facts import ModelFacts
+from ..load import Loaded, decode, load_yaml
+from ..output import write_atomic
+from ..pipeline import compile_spec
+from ..probe import offline_hub, probe_checkpoint
+from ..rulebook import Applicability, Finding, Fix, LintContext, Rule
+from .fix import apply_fixes, independent
 
 
 @dataclass(frozen=True)
@@ -66,9 +39,6 @@ def lint_bytes(raw: bytes, path: Path, display: str) -> LintResult:
     except CompileError as exc:
         return LintResult(exc.diagnostics)
     if is_spec(loaded.data):
-        from .pipeline import compile_spec
-        from .probe import offline_hub
-
         with offline_hub():  # lint never reaches the Hub
             return LintResult(compile_spec(raw, path, display).diagnostics)
     if not isinstance(loaded.data, dict) or not NEL_SECTIONS & set(loaded.data):
@@ -81,8 +51,6 @@ NEL_SECTIONS = {"defaults", "execution", "deployment", "evaluation", "target"}
 
 
 def lint_loaded(loaded: Loaded) -> LintResult:
-    from nelc.rules import LINT_RULES
-
     ctx = LintContext(loaded, _checkpoint_facts(loaded))
     out: list[Diagnostic] = []
     fixes: list[tuple[Diagnostic, Fix]] = []
@@ -101,7 +69,7 @@ def lint_loaded(loaded: Loaded) -> LintResult:
     return LintResult(tuple(sorted(out)), tuple(fixes))
 
 
-def _diagnostic(loaded: Loaded, rule, finding: Finding) -> Diagnostic:
+def _diagnostic(loaded: Loaded, rule: Rule, finding: Finding) -> Diagnostic:
     diag = loaded.diagnostic(rule.code, finding.message, finding.path, finding.hint,
                              finding.severity or rule.severity, rule=rule.code)
     if finding.at_value and (loaded.value_positions or {}).get(finding.path):
@@ -116,8 +84,6 @@ def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
     checkpoint = deployment.get("checkpoint_path") if isinstance(deployment, dict) else None
     if not isinstance(checkpoint, str) or not checkpoint.startswith("/") or not Path(checkpoint).is_dir():
         return None
-    from .probe import probe_checkpoint
-
     try:
         return probe_checkpoint(checkpoint, Path(checkpoint), loaded.file, loaded.where(("deployment", "checkpoint_path")))
     except CompileError:
@@ -126,14 +92,43 @@ def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
 
 def demo_lint(code: str, text: str) -> str:
     """Lint `text` with one rule and show its findings, for rule docstrings."""
-    from nelc.rules import BY_CODE
-
     rule = BY_CODE[code]
     loaded = load_yaml(text, "run.yaml")
     ctx = LintContext(loaded, None)
     lines = []
     for finding in rule.fn(ctx):
         diag = _diagnostic(loaded, rule, finding)
-        fix = f" [fix: {finding.fix.safety}: {finding.fix.description}]" if finding.fix else ""
+        fix = f" [fix: {finding.fix.applicability.value}: {finding.fix.description}]" if finding.fix else ""
         lines.append(f"{diag.line}:{diag.col} {diag.severity.value}[{code}]: {diag.message}{fix}")
     return "\n".join(lines) or "(no findings)"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One file after linting (and fixing): its findings and how many safe fixes remain."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    fixable: int
+    unreadable: str = ""  # why the file could not be read, if it could not
+
+
+MAX_FIX_ROUNDS = 10  # fixes must converge; each round applies the ones that do not overlap
+
+
+def lint_file(file: Path, fixes: tuple[Applicability, ...] = ()) -> FileOutcome:
+    """Lint one file; with `fixes`, apply fixes of those applicabilities round by round and rewrite it."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return FileOutcome((), 0, exc.strerror or str(exc))
+    result = lint_bytes(raw, file, str(file))
+    for _ in range(MAX_FIX_ROUNDS):
+        todo = independent([fix for _, fix in result.fixes if fix.applicability in fixes])
+        if not todo:
+            break
+        text = apply_fixes(raw.decode("utf-8"), todo)
+        write_atomic(file, text, force=True)
+        raw = text.encode("utf-8")
+        result = lint_bytes(raw, file, str(file))
+    fixable = sum(1 for _, fix in result.fixes if fix.applicability is Applicability.SAFE)
+    return FileOutcome(result.diagnostics, fixable)

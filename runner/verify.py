@@ -1,4 +1,4 @@
-"""`nelc verify RUN_DIR`: is a finished NEL run valid? The seed's run-validation checklist.
+"""`nelc verify RUN_DIR`: is a finished NEL run valid? The ModelOpt evaluation skill's run-validation checklist (references/run-validation.md).
 
 A run directory holds one folder per task (`<task>.<idx>/` with `artifacts/` and `logs/`), or is
 one such folder. For each task: the logs are scanned for failure signatures (a SLURM timeout
@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 
-from .data import recipe
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from nelc.knowledge import Recipe, recipe_for_task
 
 # (pattern, what it means) -- case-insensitive; a match anywhere in a log makes the task invalid.
 FAILURES = (
@@ -80,11 +83,11 @@ def verify_task(folder: Path) -> TaskReport:
         report.fail("no results.yml: the task did not finish", "incomplete")
         return report
     results = _load(results_file) or {}
-    entry = _recipe_for(name)
-    if entry is None or not entry.get("score"):
+    entry = recipe_for_task(name)
+    if entry is None or entry.score is None:
         report.notes.append("no canonical score path for this task (the recipe defines none)")
     else:
-        _score(report, results, entry["score"], params)
+        _score(report, results, entry, params)
     _reasoning(folder, report)
     return report
 
@@ -111,42 +114,33 @@ def _run_config(folder: Path) -> dict:
 
 
 def _load(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     try:
         return YAML(typ="safe", pure=True).load(path.read_text(errors="replace"))
     except YAMLError:
         return None
 
 
-def _recipe_for(task: str) -> dict | None:
-    for entry in recipe("benchmarks")["recipes"].values():
-        if entry["task"]["name"].split(".")[-1] == task.split(".")[-1]:
-            return entry
-    return None
-
-
-def _score(report: TaskReport, results: dict, score: dict, params: dict) -> None:
+def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> None:
+    score = recipe.score
     repeats = report.repeats or 1
-    path = score["path"].replace("avg-of-N", f"avg-of-{repeats}")
+    path = score.path.replace("avg-of-N", f"avg-of-{repeats}")
     value = evaluate(path, results)
     if value is None and "avg-of-" in path:
         available = _avg_of(results, path)
         if available and max(available) < repeats:
             report.fail(f"only avg-of-{max(available)} results where {repeats} repeats were configured (repeats were dropped)")
         elif repeats == 1:
-            value = evaluate(score["path"].replace('."pass@1[avg-of-N]"', ".pass@1"), results)
+            value = evaluate(score.path.replace('."pass@1[avg-of-N]"', ".pass@1"), results)
     if value is None:
         report.fail(f"the score path {path} is missing from results.yml", "incomplete")
         return
     report.score, report.metric = value, path
-    if score.get("stderr") and repeats > 1:
-        report.stderr = evaluate(score["stderr"].replace("avg-of-N", f"avg-of-{repeats}"), results)
+    if score.stderr and repeats > 1:
+        report.stderr = evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}"), results)
     count_path = re.sub(r"\.value( \*.*)?$", ".stats.count", path.split(" ")[0])
     report.scored = evaluate(count_path, results)
     limit = params.get("limit_samples")
-    report.expected = int(limit) if isinstance(limit, (int, float)) and limit >= 1 else score.get("samples")
+    report.expected = int(limit) if isinstance(limit, (int, float)) and limit >= 1 else score.samples
     if report.scored is not None and report.expected and report.scored < report.expected:
         report.fail(f"{int(report.scored)} of {report.expected} samples were scored (samples were dropped)")
     elif report.expected is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 from nelc import __version__
+from nelc.rules import BY_CODE
 
 LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 
 
 def render(diagnostics, fixable: int = 0) -> str:
-    from nelc.rules import BY_CODE
-
     codes = sorted({d.code for d in diagnostics})
     rules = [{"id": code, "name": BY_CODE[code].name if code in BY_CODE else code,
               "shortDescription": {"text": (BY_CODE[code].doc.splitlines()[0] if code in BY_CODE else code)}} for code in codes]

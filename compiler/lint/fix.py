@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from .lint import Fix
+from ..rulebook import Fix
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> str:

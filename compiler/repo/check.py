@@ -12,9 +12,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic
-from .pipeline import compile_spec
-from .probe import offline_hub
+from ..diagnostics import Diagnostic
+from ..pipeline import compile_spec
+from ..probe import offline_hub
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .data import recipe
+from .files import data_file
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Lookup:
 def _index() -> tuple[dict[str, Task], dict[str, list[Task]]]:
     by_qualified: dict[str, Task] = {}
     by_short: dict[str, list[Task]] = {}
-    for raw in recipe("tasks_registry")["tasks"]:
+    for raw in data_file("tasks_registry")["tasks"]:
         task = Task(raw["name"], raw["harness"], raw["container"], tuple(raw["endpoint_types"]),
                     tuple(raw["capabilities"]), frozenset(raw["params"]), frozenset(raw["extra_params"]), raw["defaults"])
         by_qualified[task.qualified] = task

@@ -1,0 +1,169 @@
+"""What each `nelc` command does, as functions from options to an Outcome: no printing, no exits.
+
+The CLI parses, calls one function here, prints the Outcome and exits with its code. Exit codes
+follow ruff: 0 clean, 1 findings (nothing written), 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Severity, has_errors
+from .envfile import env_example
+from .explain import explain
+from .lint import lint_file
+from .lint.reporters import REPORTERS, pick
+from .output import OutputExists, write_atomic
+from .pipeline import compile_spec, emitted_config
+from .repo.check import check_pair, find_pairs
+from .repo.init import Ask, compiled_name, gather_answers, spec_text
+from .rulebook import Applicability
+from nelc.rules import BY_CODE, CATALOGUE, LINT_RULES, RULES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str = ""
+    stderr: tuple[str, ...] = field(default=())
+
+
+def file_problem(path: Path, code: str, message: str, hint: str = "") -> str:
+    """F001/F002/F003 as one rendered diagnostic: the file, the code, what is wrong, what to do."""
+    return Diagnostic(str(path), 0, 0, code, Severity.ERROR, message, hint).render()
+
+
+def output_exists(path: Path, hint: str = "pass --force to replace it") -> str:
+    return file_problem(path, "F002", "output file exists", hint)
+
+
+# ----- compile ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompileOptions:
+    spec: Path
+    output: Path | None
+    force: bool
+    explain: bool
+    strict: bool = False
+    env_example: Path | None = None
+
+
+def run_compile(options: CompileOptions) -> Outcome:
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not ours to print
+    try:
+        raw = options.spec.read_bytes()
+    except OSError as exc:
+        return Outcome(2, stderr=(file_problem(options.spec, "F001", f"cannot read the spec: {exc.strerror}"),))
+    result = compile_spec(raw, options.spec, display=str(options.spec), strict=options.strict)
+    err = [d.render() for d in result.diagnostics]
+    if not result.ok:
+        count = sum(d.is_error for d in result.diagnostics)
+        return Outcome(1, stderr=(*err, f"nelc: {count} error{'s' if count != 1 else ''}; nothing written"))
+    for path, text in _compile_outputs(options, result):
+        try:
+            write_atomic(path, text, options.force)
+        except OutputExists:
+            return Outcome(1, stderr=(*err, output_exists(path)))
+        except OSError as exc:
+            return Outcome(2, stderr=(*err, file_problem(path, "F003", f"cannot write: {exc.strerror}")))
+    if options.explain:
+        out = explain(result.draft, {r.code: r.name for r in RULES})
+    else:
+        out = result.yaml if options.output is None else ""
+    return Outcome(1 if has_errors(result.diagnostics) else 0, out, tuple(err))
+
+
+def _compile_outputs(options: CompileOptions, result) -> list[tuple[Path, str]]:
+    files = []
+    if options.output is not None:
+        files.append((options.output, result.yaml))
+    if options.env_example is not None:
+        files.append((options.env_example, env_example(emitted_config(result.draft), str(options.output or options.spec))))
+    return files
+
+
+# ----- lint ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LintOptions:
+    files: tuple[Path, ...]
+    fix: bool
+    unsafe_fixes: bool
+    fmt: str
+
+
+def run_lint(options: LintOptions) -> Outcome:
+    applicable: tuple[Applicability, ...] = ()
+    if options.fix or options.unsafe_fixes:
+        applicable = (Applicability.SAFE, Applicability.UNSAFE) if options.unsafe_fixes else (Applicability.SAFE,)
+    diagnostics: list[Diagnostic] = []
+    fixable = 0
+    for file in options.files:
+        outcome = lint_file(file, applicable)
+        if outcome.unreadable:
+            return Outcome(2, stderr=(file_problem(file, "F001", f"cannot read: {outcome.unreadable}"),))
+        diagnostics.extend(outcome.diagnostics)
+        fixable += outcome.fixable
+    report = REPORTERS[pick(options.fmt)](sorted(diagnostics), fixable)
+    if any(d.code == "I001" for d in diagnostics):
+        return Outcome(2, report)
+    return Outcome(1 if any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics) else 0, report)
+
+
+# ----- check --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckOptions:
+    paths: tuple[Path, ...]
+    update: bool
+    portable: str | None
+
+
+def run_check(options: CheckOptions) -> Outcome:
+    pairs = find_pairs(list(options.paths) or [Path(".")])
+    if not pairs:
+        return Outcome(2, stderr=("nelc check: no specs found (NAME.nelc.yaml, or spec.yaml beside expected.yaml)",))
+    out: list[str] = []
+    err: list[str] = []
+    stale = broken = 0
+    for pair in pairs:
+        outcome = check_pair(pair, options.portable)
+        if outcome.fresh is None:
+            broken += 1
+            err += [d.render() for d in outcome.diagnostics if d.is_error]
+        elif outcome.diff and options.update:
+            write_atomic(pair.output, outcome.fresh, force=True)
+            out.append(f"updated {pair.output}\n")
+        elif outcome.diff:
+            stale += 1
+            out.append(outcome.diff)
+    err.append(f"nelc check: {len(pairs)} spec(s), {stale} stale, {broken} not compiling")
+    return Outcome(1 if stale or broken else 0, "".join(out), tuple(err))
+
+
+# ----- init ---------------------------------------------------------------------------------------
+def run_init(given: dict, output: Path, ask: Ask) -> Outcome:
+    never = "nelc init never overwrites"
+    if output.exists():
+        return Outcome(1, stderr=(output_exists(output, never),))
+    text = spec_text(gather_answers(given, ask))
+    try:
+        write_atomic(output, text, force=False)
+    except OutputExists:
+        return Outcome(1, stderr=(output_exists(output, never),))
+    return Outcome(0, f"wrote {output}\nnext: nelc compile {output} -o {output.with_name(compiled_name(output.name))}\n")
+
+
+# ----- rules --------------------------------------------------------------------------------------
+def run_rules_listing(code: str | None) -> Outcome:
+    """Every code nelc can print with its title, or one code's full documentation."""
+    if code is None:
+        lines = [f"{rule.code}  {rule.name:<24} {rule.title}" for rule in (*RULES, *LINT_RULES)]
+        lines += [f"{entry.code}  {'':<24} {entry.title}" for entry in CATALOGUE.values() if entry.code not in BY_CODE]
+        return Outcome(0, "\n".join(lines) + "\n")
+    entry = CATALOGUE.get(code.upper())
+    if entry is None:
+        return Outcome(2, stderr=(f"nelc: no rule or diagnostic code {code}; `nelc rules` lists them",))
+    if entry.code in BY_CODE:
+        return Outcome(0, entry.doc + "\n")
+    return Outcome(0, f"{entry.code} {entry.title}\n\n{entry.doc}\n")

@@ -1,0 +1,25 @@
+"""Everything nelc knows that is not code: typed, read-only accessors over recipes/*.json.
+
+One home per fact. Benchmark recipes, bundles and judge needs (`benchmarks`); NEL's task registry
+snapshot (`registry`); backends, pinned images, quantization flags and the adapter schema
+(`serving`); model families (`models`). Rules, lint, the validator and the runner read these,
+never the data files.
+"""
+
+from __future__ import annotations
+
+from .benchmarks import (RISK_ORDER, BundleAlias, Recipe, Risk, Role, Score, bundle_alias, bundle_model_types, bundles,
+                         context_minimums, judge_key_field, needs_role, recipe_for_task, recipe_named, recipes, risk_of)
+from .files import schema
+from .models import ModelFamily, families, family_named
+from .registry import Lookup, Task, all_tasks, lookup
+from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, AdapterSchema, Backend, SensitiveBenchmark,
+                      adapter_schema, backend, is_pinned, sensitive_benchmarks, sglang_quantization)
+
+__all__ = [
+    "RISK_ORDER", "BundleAlias", "Recipe", "Risk", "Role", "Score", "bundle_alias", "bundle_model_types", "bundles",
+    "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of", "schema",
+    "ModelFamily", "families", "family_named", "Lookup", "Task", "all_tasks", "lookup", "BACKENDS", "EXECUTORS", "EXPORTS",
+    "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend",
+    "is_pinned", "sensitive_benchmarks", "sglang_quantization",
+]

@@ -1,0 +1,91 @@
+"""Serving knowledge: the spec's choices, NEL 0.2.6's deployment options with their pinned images
+(recipes/backends.yaml), and how each server takes a ModelOpt checkpoint (recipes/quantization.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .files import data_file
+
+# The spec's closed choices; `none` is an endpoint NEL does not deploy.
+BACKENDS = ("vllm", "sglang", "nim", "trtllm", "none")
+EXECUTORS = ("local", "slurm")
+EXPORTS = ("none", "mlflow", "wandb")
+MODEL_TYPES = ("base", "chat_reasoning")
+# NEL 0.2.2's model types, the names the ModelOpt evaluation skill's questions still use.
+MODEL_TYPE_ALIASES = {"chat": "chat_reasoning", "reasoning": "chat_reasoning"}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A serving backend NEL 0.2.6 can deploy, with the image nelc pins for it."""
+
+    name: str
+    nel_option: str  # the Hydra `deployment` option
+    image: str | None  # None: the user must name one (a NIM image is per model)
+    image_source: str
+    context_flag: str | None
+    has_data_parallel: bool
+    has_gpu_memory_utilization: bool
+
+
+@lru_cache(maxsize=None)
+def backend(name: str) -> Backend | None:
+    raw = data_file("backends").get(name)
+    if raw is None:
+        return None
+    return Backend(name, raw["nel_option"], raw["image"], raw["image_source"], raw["context_flag"],
+                   raw["has_data_parallel"], raw["has_gpu_memory_utilization"])
+
+
+def is_pinned(image: str) -> bool:
+    """A tag other than `latest` (or a digest): the same config pulls the same server next month.
+
+    >>> is_pinned("vllm/vllm-openai:v0.12.0"), is_pinned("vllm/vllm-openai:latest"), is_pinned("localhost:5000/vllm")
+    (True, False, False)
+    """
+    last = image.rsplit("/", 1)[-1]
+    return "@sha256:" in image or (":" in last and not last.endswith(":latest"))
+
+
+def sglang_quantization(algo: str) -> str | None:
+    """SGLang's `--quantization` value for a ModelOpt algorithm (its auto-detection takes NVFP4 for FP8)."""
+    return data_file("quantization")["sglang_flag"].get(algo.upper())
+
+
+@dataclass(frozen=True)
+class SensitiveBenchmark:
+    """A benchmark that shows quantization loss, with the task to suggest per model type."""
+
+    name: str
+    tier: int
+    why: str
+    match: tuple[str, ...]
+    suggest: Mapping[str, str]
+    only_for: tuple[str, ...] = ()  # quantization algorithms it matters for; empty: all
+
+
+def sensitive_benchmarks() -> tuple[SensitiveBenchmark, ...]:
+    return tuple(SensitiveBenchmark(b["name"], b["tier"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()))
+                 for b in data_file("quantization")["sensitive_benchmarks"])
+
+
+@dataclass(frozen=True)
+class AdapterSchema:
+    """What nemo-evaluator's container accepts in an `adapter_config` (recipes/adapter.yaml)."""
+
+    legacy_flags: Mapping[str, str]  # flag -> type name
+    deprecated: Mapping[str, str]
+    unregistered: tuple[str, ...]
+    interceptors: Mapping[str, str]  # name -> stage
+    post_eval_hooks: tuple[str, ...]
+    chain_fields: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def adapter_schema() -> AdapterSchema:
+    raw: dict[str, Any] = data_file("adapter")
+    return AdapterSchema(raw["legacy_flags"], raw["deprecated"], tuple(raw["unregistered"]), raw["interceptors"],
+                         tuple(raw["post_eval_hooks"]), tuple(raw["chain_fields"]))

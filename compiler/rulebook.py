@@ -1,0 +1,162 @@
+"""The rulebook: what a rule is, what a lint finding and its fix are, and every code nelc can print.
+
+A rule's identity lives here once: its code, name, kind, default severity, the fixes it may
+offer and the rules it must follow (`after=`). Its module docstring is its documentation. The
+engine stamps each report with the running rule's code, so rules never write their own code.
+Codes that no rule owns (spec, probe, YAML, validation, file and internal diagnostics) are
+registered in CODES with a title and a doc, so `nelc rules CODE` explains anything nelc prints.
+Codes are stable and never reused (the ruff / yamllint convention).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Callable
+
+from .diagnostics import Severity
+from .facts import ModelFacts
+from .load import Loaded
+
+Key = tuple[str | int, ...]
+
+
+class Kind(StrEnum):
+    COMPILE = "compile"  # a rewrite of the Draft (nelc compile)
+    LINT = "lint"  # a pure check over a loaded NEL config (nelc lint)
+
+
+class Applicability(StrEnum):
+    """How far a fix may be trusted (ruff's `Applicability`)."""
+
+    SAFE = "safe"  # keeps the meaning: `--fix` applies it
+    UNSAFE = "unsafe"  # may change the meaning (a guess, a new prefix): only with `--unsafe-fixes`
+    DISPLAY_ONLY = "display-only"  # shown as a suggestion, never applied
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Data, not code: the fixer applies `ops` to the round-trip document.
+
+    ops: ("set", path, value) | ("delete", path) | ("rename", path, new_key) | ("quote", path)
+    """
+
+    applicability: Applicability
+    description: str
+    ops: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a lint rule reports; the lint engine adds the rule's code and the file position."""
+
+    path: Key
+    message: str
+    hint: str
+    fix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's registered severity
+    at_value: bool = False  # point at the value rather than the key
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """Everything a lint rule may read: the loaded file and, for a readable local checkpoint, its facts."""
+
+    loaded: Loaded
+    facts: ModelFacts | None
+
+    @property
+    def config(self) -> Any:
+        return self.loaded.data
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    fn: Callable
+    kind: Kind = Kind.COMPILE
+    severity: Severity | None = None  # lint rules: the default severity of their findings
+    fixes: tuple[Applicability, ...] = ()  # the kinds of fix the rule may offer
+    after: tuple[str, ...] = ()  # codes of rules whose results it reads; RULES must list them earlier
+
+    @property
+    def doc(self) -> str:
+        """The rule module's docstring: what, why, and a runnable example."""
+        return (sys.modules[self.fn.__module__].__doc__ or "").strip()
+
+    @property
+    def title(self) -> str:
+        first = self.doc.splitlines()[0] if self.doc else ""
+        return first.split(": ", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnostic code no rule owns, with a title and what to do about it."""
+
+    code: str
+    title: str
+    doc: str
+
+
+CODES: tuple[Code, ...] = (
+    # Files and the command line
+    Code("F001", "a file cannot be read", "The spec, config or file named on the command line could not be read "
+         "(missing, a folder, or no permission). Check the path."),
+    Code("F002", "the output file exists", "nelc never replaces a file silently: pass --force to replace it "
+         "(`nelc init` never overwrites)."),
+    Code("F003", "the output cannot be written", "The output folder is missing or not writable. Nothing was written."),
+    # YAML loading
+    Code("Y001", "YAML syntax error", "The file is not valid YAML at the position shown. Fix the syntax there."),
+    Code("Y002", "duplicate key", "YAML would keep only one of two equal keys silently; nelc refuses both. Remove or rename one."),
+    Code("Y003", "document too deep or too large", "More than 64 levels of nesting, or more than 100,000 nodes after aliases "
+         "(an alias bomb). Specs and NEL configs are small and flat."),
+    Code("Y004", "file too large", "A spec or NEL config is a few KiB; the limit is 1,000,000 bytes. Check that this is the right file."),
+    Code("Y005", "binary file", "The file holds NUL bytes: it is not YAML text."),
+    Code("Y006", "not UTF-8", "The file is not valid UTF-8 at the position shown. Save it as UTF-8."),
+    Code("Y007", "non-string mapping key", "A mapping key is a list or mapping. Use plain string keys."),
+    Code("Y008", "custom YAML tag", "Specs and NEL configs use plain YAML; a tag such as !!python/object is refused."),
+    # The spec
+    Code("S001", "empty spec", "The spec has no content. Start from `nelc init` or README's example."),
+    Code("S002", "the spec is not a mapping", "A spec is `key: value` lines at the top level."),
+    Code("S003", "unknown spec key", "The key is not part of spec v1 (see `nelc schema`); the hint suggests the closest one."),
+    Code("S004", "missing required spec key", "`model` and `benchmarks` are required; others are required by the choices made."),
+    Code("S005", "value not among the choices", "The key takes one of a closed list of values; the hint suggests the closest one."),
+    Code("S006", "value does not match its format", "Env-var names, prefixed env values (lit:/host:/runtime:) and walltimes "
+         "have a fixed format; the message shows it."),
+    Code("S007", "a secret where a name belongs", "Key fields take the NAME of an env var. The value looks like a key itself; it "
+         "is never echoed. Export the key in your shell and write its name."),
+    Code("S008", "wrong type", "The key takes another type (a string, a number, a list, a mapping); quote time values."),
+    Code("S009", "invalid value", "The value breaks a constraint of spec v1 (see `nelc schema`)."),
+    Code("S010", "old model_type name", "chat and reasoning are NEL 0.2.2's names; NEL 0.2.6 has chat_reasoning. Accepted with this note."),
+    # The probe
+    Code("P001", "model is neither a path nor an HF handle", "Write a local directory as /abs/path or ./relative/path, or an HF "
+         "handle as org/name[@revision]."),
+    Code("P002", "checkpoint not readable here", "The checkpoint directory is not visible where nelc runs, so model facts "
+         "(context length, quantization, remote code) are unknown and fall back to warned defaults."),
+    Code("P003", "HF handle not readable", "config.json of the handle is not cached and the Hub cannot be reached (or "
+         "HF_HUB_OFFLINE is set). Pre-fetch the small metadata files, or compile online."),
+    Code("P010", "checkpoint metadata is not valid JSON", "A config.json, hf_quant_config.json, generation_config.json or "
+         "tokenizer_config.json is truncated or not UTF-8. Restore it from the original checkpoint."),
+    Code("P011", "checkpoint metadata file too large", "Metadata files are small; a file above the cap is not one."),
+    Code("P012", "checkpoint metadata is not a JSON object", "The file holds a list, string or number where a JSON object belongs."),
+    # Validation of the emitted config
+    Code("V001", "NEL config shape", "The config breaks schemas/nel.schema.json (NEL 0.2.6's config shape); usually an `overrides` entry."),
+    Code("V002", "??? left in the config", "NEL would stop with 'Missing mandatory value'. nelc never emits ???."),
+    Code("V003", "adapter_config in a place NEL ignores", "Only evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config "
+         "(and the per-task equivalent) reaches the container."),
+    Code("V004", "target endpoint versus deployment", "With a deployment NEL computes url and model_id; without one both are required."),
+    Code("V005", "nodes not divisible by instances", "execution.num_nodes must be a multiple of num_instances."),
+    Code("V006", "${oc.env:...} in env values", "NEL's error message would print the secret; write host:VAR."),
+    Code("V007", "interpolation inside export", "The export job cannot resolve ${...}; write literal values."),
+    Code("V008", "export block versus auto_export", "NEL exports only to destinations listed in execution.auto_export.destinations, "
+         "and each needs its export block."),
+    Code("V009", "parallel mode with a deployment", "NEL 0.2.6's local executor allows mode: parallel only with deployment none."),
+    Code("V010", "vllm_ray on the local executor", "vllm_ray needs the SLURM executor, which injects PROC_ID and MASTER_IP."),
+    # Lint and the engine
+    Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "
+         "deployment, evaluation, target) that are not nelc specs either."),
+    Code("I001", "internal error", "A rule raised an exception. nelc reports it instead of crashing; please report it with the input."),
+)

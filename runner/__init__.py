@@ -1,0 +1,7 @@
+"""nelc.runner: execution, kept apart from the pure compiler.
+
+`run` drives the real `nel` (dry run -> one canary per risk class -> full run), `verify` judges a
+finished run from what NEL wrote, `images` lists the images a run pulls and the registry
+credentials it needs. It reads only the compiler's public API (load, nelconfig, knowledge),
+never a rule module.
+"""
