@@ -108,6 +108,15 @@ CODES: tuple[Code, ...] = (
     Code("F002", "the output file exists", "nelc never replaces a file silently: pass --force to replace it "
          "(`nelc init` never overwrites)."),
     Code("F003", "the output cannot be written", "The output folder is missing or not writable. Nothing was written."),
+    Code("F004", "a symbolic link where a file is read or written", "nelc check never follows links: a link committed next "
+         "to a spec could point anywhere (/proc/self/environ, a file outside the repository). Replace it with a regular file."),
+    Code("F005", "not a regular file", "A FIFO, device or folder stands where a spec or compiled config belongs; reading it "
+         "could hang or never end. nelc reads only regular files."),
+    Code("F006", "a file is not UTF-8 text", "A spec or compiled config must be UTF-8 text."),
+    Code("F007", "an output would replace an input", "-o names the spec itself, or -o and --env-example name the same file; "
+         "nothing was written. Choose another output path."),
+    Code("F008", "the output folder does not exist", "A folder of -o or --env-example is missing; nothing was written, "
+         "not even the other output. Create the folder first."),
     # YAML loading
     Code("Y001", "YAML syntax error", "The file is not valid YAML at the position shown. Fix the syntax there."),
     Code("Y002", "duplicate key", "YAML would keep only one of two equal keys silently; nelc refuses both. Remove or rename one."),
@@ -130,6 +139,9 @@ CODES: tuple[Code, ...] = (
          "is never echoed. Export the key in your shell and write its name."),
     Code("S008", "wrong type", "The key takes another type (a string, a number, a list, a mapping); quote time values."),
     Code("S009", "invalid value", "The value breaks a constraint of spec v1 (see `nelc schema`)."),
+    Code("S011", "a control, bidi or invisible character", "A spec string (or key) holds a newline where one line belongs, "
+         "a control or escape character, or a bidi / zero-width character that makes text read differently than it runs "
+         "(Trojan Source). NEL pastes strings into shell scripts and YAML comments, where these change meaning."),
     Code("S010", "old model_type name", "chat and reasoning are NEL 0.2.2's names; NEL 0.2.6 has chat_reasoning. Accepted with this note."),
     # The probe
     Code("P001", "model is neither a path nor an HF handle", "Write a local directory as /abs/path or ./relative/path, or an HF "
@@ -142,6 +154,12 @@ CODES: tuple[Code, ...] = (
          "tokenizer_config.json is truncated or not UTF-8. Restore it from the original checkpoint."),
     Code("P011", "checkpoint metadata file too large", "Metadata files are small; a file above the cap is not one."),
     Code("P012", "checkpoint metadata is not a JSON object", "The file holds a list, string or number where a JSON object belongs."),
+    Code("P013", "the checkpoint path is a symbolic-link loop", "Resolving `model` never ends: a link points back at itself. "
+         "Fix the link."),
+    Code("P014", "the checkpoint cannot be read (permission)", "The checkpoint folder or one of its metadata files is not "
+         "readable by you. Fix its permissions or compile where it is readable."),
+    Code("P015", "a checkpoint metadata file is not a regular file", "A FIFO, device or folder stands where config.json, "
+         "hf_quant_config.json, generation_config.json, tokenizer_config.json or README.md belongs; it is skipped."),
     # Validation of the emitted config
     Code("V001", "NEL config shape", "The config breaks schemas/nel.schema.json (NEL 0.2.6's config shape); usually an `overrides` entry."),
     Code("V002", "??? left in the config", "NEL would stop with 'Missing mandatory value'. nelc never emits ???."),
@@ -154,6 +172,8 @@ CODES: tuple[Code, ...] = (
     Code("V008", "export block versus auto_export", "NEL exports only to destinations listed in execution.auto_export.destinations, "
          "and each needs its export block."),
     Code("V009", "parallel mode with a deployment", "NEL 0.2.6's local executor allows mode: parallel only with deployment none."),
+    Code("V011", "a secret in the emitted config", "A value of the compiled config holds a credential or a URL with "
+         "user:password@. nelc never writes secret values; pass keys by the NAME of an env var."),
     Code("V010", "vllm_ray on the local executor", "vllm_ray needs the SLURM executor, which injects PROC_ID and MASTER_IP."),
     # Lint and the engine
     Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "

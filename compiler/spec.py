@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-from .diagnostics import CompileError, Diagnostic, Severity
+from .diagnostics import CompileError, Diagnostic, Severity, printable
 from .knowledge.serving import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
-from .load import Loaded
+from .load import Loaded, dotted
+from .secretscan import find_secrets, looks_like_secret, masked_path
+from .shellsafe import control_problems
 
 SPEC_VERSION = 1
 
@@ -26,17 +29,6 @@ PrefixedEnvValue = Annotated[str, StringConstraints(pattern=r"^(lit:.*|host:[A-Z
 TimeValue = Annotated[str, StringConstraints(pattern=r"^(\d+-)?\d+:\d{2}:\d{2}$")]
 
 # Values that look like credentials where an env-var *name* belongs. Never echoed back.
-_SECRET_SHAPES = (
-    re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
-               r"|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16})"),
-    re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$"),  # a long random token; names have separators
-)
-
-
-def looks_like_secret(value: str) -> bool:
-    return any(shape.search(value) for shape in _SECRET_SHAPES)
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -137,6 +129,7 @@ def parse_spec(loaded: Loaded) -> tuple[Spec, tuple[Diagnostic, ...]]:
     if not isinstance(data, dict):
         raise CompileError([loaded.diagnostic("S002", f"the spec must be a mapping, not a {_kind(data)}", (),
                                               "write `key: value` lines at the top level")])
+    hostile = _hostile_strings(loaded)
     notes: list[Diagnostic] = []
     if data.get("model_type") in MODEL_TYPE_ALIASES:
         old = data["model_type"]
@@ -145,9 +138,38 @@ def parse_spec(loaded: Loaded) -> tuple[Spec, tuple[Diagnostic, ...]]:
             "S010", f"model_type '{old}' is the NEL 0.2.2 name; using 'chat_reasoning'",
             ("model_type",), "write `model_type: chat_reasoning`", Severity.NOTE))
     try:
-        return Spec.model_validate(data), tuple(notes)
+        spec = Spec.model_validate(data)
+        errors: list[Diagnostic] = []
     except ValidationError as exc:
-        raise CompileError(_diagnostics(loaded, exc.errors())) from None
+        errors = _diagnostics(loaded, exc.errors())
+    if hostile or errors:
+        raise CompileError(_without_echoes(hostile, errors))
+    return spec, tuple(notes)
+
+
+def _hostile_strings(loaded: Loaded) -> list[tuple[str, Diagnostic]]:
+    """Secrets and control characters anywhere in the spec, keys and `overrides` included, each
+    with the raw dotted path it is about (never printed: the diagnostic's own path is masked)."""
+    secrets = list(find_secrets(loaded.data))
+    out = [(dotted(path), replace(loaded.diagnostic(
+        "S007", f"'{masked_path(path)}' holds {what}; a spec never carries secret values", path,
+        "pass it by the NAME of an env var (api_key_name: NAME, or host:NAME in env values), export it in your shell, "
+        "and rotate the exposed key"), path=masked_path(path))) for path, what in secrets]
+    seen = {path for path, _ in secrets}
+    out += [(dotted(problem.path), replace(loaded.diagnostic("S011", problem.message, problem.path, problem.hint),
+                                           path=printable(masked_path(problem.path))))
+            for problem in control_problems(loaded.data) if problem.path not in seen]
+    return out
+
+
+def _without_echoes(hostile: list[tuple[str, Diagnostic]], errors: list[Diagnostic]) -> list[Diagnostic]:
+    """Every finding once, and none that would repeat a hostile value: schema errors at (or under)
+    a hostile path are dropped, except the schema's own S007, which says more than the scan."""
+    schema_secrets = {d.path for d in errors if d.code == "S007"}
+    kept = [diag for raw, diag in hostile if raw not in schema_secrets]
+    bad = [raw for raw, _ in hostile if raw not in schema_secrets]
+    kept += [d for d in errors if not any(d.path == raw or d.path.startswith((raw + ".", raw + "[")) for raw in bad)]
+    return kept
 
 
 def _diagnostics(loaded: Loaded, errors: list[dict]) -> list[Diagnostic]:

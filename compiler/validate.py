@@ -12,6 +12,7 @@ from .diagnostics import Diagnostic, Severity
 from .draft import Key, leaves
 from .knowledge import schema
 from .nelconfig import defaults_option
+from .secretscan import find_secrets, masked_path
 
 ADAPTER_HOMES = (
     ("evaluation", "nemo_evaluator_config", "target", "api_endpoint", "adapter_config"),
@@ -28,8 +29,9 @@ def validate(config: dict, locate: Locate) -> tuple[Diagnostic, ...]:
     out = []
     for code, path, message, hint in found:
         file, line = locate(path)
+        shown = masked_path(path) if code == "V011" else _dotted(path)
         out.append(Diagnostic(file, line, 1 if line else 0, code, Severity.ERROR,
-                              f"{message} (at {_dotted(path) or 'top level'})", hint, _dotted(path)))
+                              f"{message} (at {shown or 'top level'})", hint, shown))
     return tuple(sorted(set(out)))
 
 
@@ -47,6 +49,9 @@ def _schema_findings(config: dict) -> Iterator[tuple[str, Key, str, str]]:
 
 
 def _semantic_findings(config: dict) -> Iterator[tuple[str, Key, str, str]]:
+    for path, what in find_secrets(config):
+        yield "V011", path, f"{masked_path(path)} holds {what}; nelc never writes secret values", \
+            "pass it by the NAME of an env var (host:NAME) and export it in your shell"
     for path, value in leaves(config):
         if value == "???":
             yield "V002", path, "a mandatory value is left as ???", "set it in the spec; nelc never emits ???"

@@ -18,11 +18,14 @@ from .check_env_values import check_env_values
 from .check_export import check_export
 from .check_nemo_skills_key import check_nemo_skills_key
 from .check_pre_cmd import check_pre_cmd
+from .check_script_values import check_script_values
+from .check_shell_strings import check_shell_strings
 from .check_slurm_settings import check_slurm_settings
 from .check_target_endpoint import check_target_endpoint
 from .check_task_names import check_task_names
 from .check_task_params import check_task_params
 from .find_missing_values import find_missing_values
+from .find_secrets import find_secrets
 from .quote_walltime import quote_walltime
 from .wire_judges import wire_judges
 from .tune_parallelism import tune_parallelism
@@ -72,6 +75,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
     Rule("R195", "check-tasks", check_tasks, after=("R165", "R190")),  # the final task list, overrides included
+    Rule("R196", "check-shell-strings", check_shell_strings, after=("R190",)),  # the final values, overrides included
 )
 
 # Lint rules: pure checks over a loaded NEL config (nelc.lint). Order is report order only.
@@ -93,6 +97,8 @@ LINT_RULES: tuple[Rule, ...] = (
     Rule("L113", "check-deployment", check_deployment, LINT, E, (SAFE, UNSAFE)),
     Rule("L115", "check-nemo-skills-key", check_nemo_skills_key, LINT, E, (SAFE,)),
     Rule("L117", "check-config-shape", check_config_shape, LINT, E, (SAFE, UNSAFE)),
+    Rule("L118", "check-script-values", check_script_values, LINT, E),
+    Rule("L119", "find-secrets", find_secrets, LINT, E),
 )
 
 BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in (*RULES, *LINT_RULES)}

@@ -17,7 +17,6 @@ import re
 
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.nelconfig import dig, tasks_of
-from nelc.spec import looks_like_secret
 
 _GOOD = re.compile(r"^(lit:.*|host:[A-Za-z_][A-Za-z0-9_]*|runtime:[A-Za-z_][A-Za-z0-9_]*)$", re.S)
 _OC_ENV = re.compile(r"^\$\{oc\.(?:env|decode):([A-Za-z_][A-Za-z0-9_]*)[^}]*\}$")
@@ -45,9 +44,6 @@ def check_env_values(ctx: LintContext) -> list[Finding]:
                 fix = Fix(Applicability.SAFE, f"write host:{oc_env[1]}", (("set", path, f"host:{oc_env[1]}"),)) if oc_env else None
                 out.append(Finding(path, f"{where} uses ${{oc.env:...}}; NEL's own error message would print the secret",
                                    "use host:VAR", fix, at_value=True))
-            elif isinstance(value, str) and looks_like_secret(text):
-                out.append(Finding(path, f"{where} looks like a secret written in the file",
-                                   f"write host:{name} and export {name} in your shell; rotate the exposed key", at_value=True))
             elif not isinstance(value, str) or not _GOOD.match(text):
                 bare = _NAME.match(text)
                 suggestion = f"host:{bare[1]}" if bare and text.isupper() else f"lit:{text}"

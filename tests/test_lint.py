@@ -52,6 +52,8 @@ FAILING = {
     "L113": lambda c: c["deployment"].update(image="vllm/vllm-openai:latest"),
     "L115": lambda c: c.pop("target"),
     "L117": lambda c: c.update(evalution={}),
+    "L118": lambda c: c["deployment"].update(served_model_name="m; touch /tmp/x #"),
+    "L119": lambda c: c["evaluation"]["env_vars"].update(HF_TOKEN="lit:hf_" + "aB3" * 8),
 }
 
 

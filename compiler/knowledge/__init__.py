@@ -14,12 +14,13 @@ from .files import schema
 from .models import ModelFamily, families, family_named
 from .registry import Lookup, Task, all_tasks, lookup
 from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, AdapterSchema, Backend, SensitiveBenchmark,
-                      adapter_schema, backend, is_pinned, sensitive_benchmarks, sglang_quantization)
+                      ShellClass, ShellSurface, SurfaceKey, adapter_schema, backend, is_pinned, sensitive_benchmarks,
+                      sglang_quantization, shell_surface)
 
 __all__ = [
     "RISK_ORDER", "BundleAlias", "Recipe", "Risk", "Role", "Score", "bundle_alias", "bundle_model_types", "bundles",
     "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of", "schema",
     "ModelFamily", "families", "family_named", "Lookup", "Task", "all_tasks", "lookup", "BACKENDS", "EXECUTORS", "EXPORTS",
     "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend",
-    "is_pinned", "sensitive_benchmarks", "sglang_quantization",
+    "is_pinned", "sensitive_benchmarks", "sglang_quantization", "ShellClass", "ShellSurface", "SurfaceKey", "shell_surface",
 ]

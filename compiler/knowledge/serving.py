@@ -89,3 +89,46 @@ def adapter_schema() -> AdapterSchema:
     raw: dict[str, Any] = data_file("adapter")
     return AdapterSchema(raw["legacy_flags"], raw["deprecated"], tuple(raw["unregistered"]), raw["interceptors"],
                          tuple(raw["post_eval_hooks"]), tuple(raw["chain_fields"]))
+
+
+@dataclass(frozen=True)
+class ShellClass:
+    """A kind of field NEL pastes into a script, and the characters it may hold."""
+
+    name: str
+    allowed: str | None  # a regex character-class body, e.g. "A-Za-z0-9._-"
+    forbidden: str  # characters refused (when no allow-list)
+    pattern: str | None  # a whole-value regex (env var names)
+    no_leading_dash: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class SurfaceKey:
+    """One config key (or the keys of one mapping) NEL places in a script, with the NEL file and line."""
+
+    pattern: tuple[str, ...]  # path segments; "*" matches any key or index
+    is_key: bool  # the mapping keys at `pattern`, not the values
+    cls: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ShellSurface:
+    classes: Mapping[str, ShellClass]
+    keys: tuple[SurfaceKey, ...]
+    multiline_keys: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def shell_surface() -> ShellSurface:
+    """recipes/shell_surface.yaml: the keys NEL 0.2.6 pastes into scripts, by field class."""
+    raw = data_file("shell_surface")
+    classes = {name: ShellClass(name, c.get("allowed"), c.get("forbidden", ""), c.get("pattern"), bool(c.get("no_leading_dash")),
+                                c["why"]) for name, c in raw["classes"].items()}
+    keys = []
+    for entry in raw["keys"]:
+        parts = tuple(entry["path"].split("."))
+        is_key = parts[-1] == "<key>"
+        keys.append(SurfaceKey(parts[:-1] if is_key else parts, is_key, entry["class"], entry["source"]))
+    return ShellSurface(classes, tuple(keys), frozenset(raw["multiline_keys"]))

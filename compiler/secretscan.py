@@ -1,0 +1,86 @@
+"""Secrets: what looks like one, and how nelc names a value without echoing it.
+
+A nelc spec and a NEL config never need a secret value: keys are passed by the NAME of an env
+var (`host:NAME`). So any string that contains a credential-shaped token, or a URL with a
+`user:password@` part, is refused wherever it appears, spec keys included. Messages name such a
+value only by its key path and at most its first 3 characters (git-secrets / detect-secrets do
+the same), and a secret-shaped path segment is masked too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+# Vendor token shapes, anchored on a whole token.
+_VENDOR = re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
+                     r"|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_\-]{20,})$")
+# A long random token: names and paths have separators; hex digests and revisions are lowercase.
+_RANDOM = re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]{10,}")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+")
+
+
+def looks_like_secret(value: str) -> bool:
+    """The whole value is a credential.
+
+    >>> looks_like_secret("hf_" + "a1B2" * 6), looks_like_secret("JUDGE_API_KEY"), looks_like_secret("meta-llama/Llama-3.1-8B")
+    (True, False, False)
+    """
+    return bool(_VENDOR.match(value) or _RANDOM.match(value))
+
+
+def contains_secret(text: str) -> bool:
+    """A credential anywhere in `text`: a token (`lit:hf_…`, `--api-key nvapi-…`) or URL userinfo.
+
+    >>> contains_secret("lit:hf_" + "x" * 24), contains_secret("https://u:pw@host/v1"), contains_secret("host:HF_TOKEN")
+    (True, True, False)
+    """
+    if any(looks_like_secret(token) for token in _TOKEN.findall(text)):
+        return True
+    return any(url_userinfo(url) for url in _URL.findall(text))
+
+
+def url_userinfo(url: str) -> bool:
+    """A URL that carries a user (and maybe a password) before `@`: credentials written into the config."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.netloc) and "@" in parts.netloc
+
+
+def mask(value: str) -> str:
+    """At most the first 3 characters, then an ellipsis.
+
+    >>> mask("nvapi-abcdefghijklmnop")
+    'nva…'
+    """
+    return value[:3] + "…"
+
+
+def masked_path(path: tuple) -> str:
+    """A dotted key path whose secret-shaped segments are masked."""
+    parts = []
+    for part in path:
+        text = str(part)
+        shown = mask(text) if isinstance(part, str) and contains_secret(text) else text
+        parts.append(f"[{shown}]" if isinstance(part, int) else shown)
+    return ".".join(parts).replace(".[", "[")
+
+
+def find_secrets(tree: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, what) for every key or string value holding a secret, in document order."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            path = (*prefix, key)
+            if isinstance(key, str) and contains_secret(key):
+                yield path, "a key that looks like a secret"
+            yield from find_secrets(value, path)
+    elif isinstance(tree, (list, tuple)):
+        for index, value in enumerate(tree):
+            yield from find_secrets(value, (*prefix, index))
+    elif isinstance(tree, str) and contains_secret(tree):
+        what = "a URL with credentials (user:password@)" if any(url_userinfo(u) for u in _URL.findall(tree)) else "a secret"
+        yield prefix, what
