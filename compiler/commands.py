@@ -15,7 +15,7 @@ from .envfile import env_example
 from .explain import explain
 from .lint import lint_file
 from .lint.reporters import REPORTERS, pick
-from .output import OutputExists, write_atomic
+from .output import OutputExists, OutputProblem, write_all, write_atomic
 from .pipeline import compile_spec, emitted_config
 from .repo.check import check_pair, find_pairs
 from .repo.init import Ask, compiled_name, gather_answers, spec_text
@@ -61,13 +61,11 @@ def run_compile(options: CompileOptions) -> Outcome:
     if not result.ok:
         count = sum(d.is_error for d in result.diagnostics)
         return Outcome(1, stderr=(*err, f"nelc: {count} error{'s' if count != 1 else ''}; nothing written"))
-    for path, text in _compile_outputs(options, result):
-        try:
-            write_atomic(path, text, options.force)
-        except OutputExists:
-            return Outcome(1, stderr=(*err, output_exists(path)))
-        except OSError as exc:
-            return Outcome(2, stderr=(*err, file_problem(path, "F003", f"cannot write: {exc.strerror}")))
+    try:
+        write_all(_compile_outputs(options, result), options.force, inputs=(options.spec,))
+    except OutputProblem as problem:
+        return Outcome(2 if problem.code == "F003" else 1,
+                       stderr=(*err, file_problem(problem.path, problem.code, problem.message, problem.hint)))
     if options.explain:
         out = explain(result.draft, {r.code: r.name for r in RULES})
     else:

@@ -1,9 +1,16 @@
-"""Writing the compiled file: all or nothing, never over an existing file without --force."""
+"""Writing files: all or nothing, never over an existing file without --force, never over an input.
+
+A new file is created with a hard link from a finished temporary file, which fails atomically
+when the name exists (no check-then-rename race between parallel compiles). A replaced file keeps
+its mode and, where permitted, its owner. Several outputs are checked together before any is
+written, and a failure while committing removes the ones this call created.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -11,22 +18,105 @@ class OutputExists(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class OutputProblem(Exception):
+    """Why a set of outputs cannot be written; nothing was written. code: F002, F003, F007 or F008."""
+
+    code: str
+    path: Path
+    message: str
+    hint: str
+
+
 def write_atomic(path: Path, text: str, force: bool) -> None:
-    """Write next to `path`, then rename over it: an interrupted write leaves the old file intact."""
-    if path.exists() and not force:
-        raise OutputExists(str(path))
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    """Write one file; an interrupted write leaves the old file intact. OutputExists without force."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        write_all([(path, text)], force)
+    except OutputProblem as problem:
+        if problem.code == "F002":
+            raise OutputExists(str(path)) from None
+        raise OSError(problem.message) from None
+
+
+def write_all(files: list[tuple[Path, str]], force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    """Write every file or none; raise OutputProblem before writing anything when one would fail."""
+    seen: dict[str, Path] = {}
+    for path, _ in files:
+        real = os.path.realpath(path)
+        for source in inputs:
+            if real == os.path.realpath(source):
+                raise OutputProblem("F007", path, f"would overwrite the input {source}", "write the output somewhere else")
+        if real in seen:
+            raise OutputProblem("F007", path, f"is named twice ({seen[real]} and {path})", "give each output its own file")
+        seen[real] = path
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise OutputProblem("F008", path, f"the folder {folder} does not exist; nothing was written", f"mkdir -p {folder}")
+        if os.path.lexists(path) and not force:
+            raise OutputProblem("F002", path, "output file exists", "pass --force to replace it")
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, text in files:
+            staged.append((path, _stage(path, text)))
+        _commit(staged, force)
+    finally:
+        for _, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _stage(path: Path, text: str) -> str:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputProblem("F003", path, f"cannot write: {exc.strerror}", "check the folder's permissions") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; honour the user's umask
-        os.replace(tmp, path)
+        _copy_metadata(path, tmp)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _copy_metadata(path: Path, tmp: str) -> None:
+    """The mode (and, where permitted, the owner) of the file being replaced; a new file gets the umask's mode."""
+    try:
+        old = os.stat(path)
+    except OSError:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600
+        return
+    os.chmod(tmp, old.st_mode & 0o7777)
+    try:
+        os.chown(tmp, old.st_uid, old.st_gid)
+    except OSError:
+        pass  # only root or the owner may; the mode is kept either way
+
+
+def _commit(staged: list[tuple[Path, str]], force: bool) -> None:
+    created: list[Path] = []
+    try:
+        for path, tmp in staged:
+            if force:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # fails if the name exists, atomically
+                created.append(path)
+    except FileExistsError:
+        _remove(created)
+        raise OutputProblem("F002", path, "output file exists (created meanwhile by another process)",
+                            "pass --force to replace it") from None
+    except OSError as exc:
+        _remove(created)
+        raise OutputProblem("F003", path, f"cannot write: {exc.strerror}", "check the folder's permissions") from None
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
 
 
 def _umask() -> int:

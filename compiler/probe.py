@@ -6,6 +6,7 @@ small metadata files of the model (never weights) and returns frozen facts with 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ from typing import Any, Mapping
 
 from .diagnostics import CompileError, Diagnostic, Severity
 from .facts import InputFile, ModelFacts
+from .safeio import NotRegular, read_regular
 from .spec import Spec
 
 JSON_FILES = ("config.json", "hf_quant_config.json", "generation_config.json", "tokenizer_config.json")
@@ -34,7 +36,15 @@ def probe(spec: Spec, spec_path: Path, spec_display: str, positions: Mapping) ->
         return ModelFacts(kind="endpoint", reference=spec.model)
     if spec.backend == "nim":  # a NIM image serves its own model; `model` names it, there is nothing to read
         return ModelFacts(kind="nim", reference=spec.model)
-    kind, location = classify_model_ref(spec.model, spec_path.parent)
+    try:
+        kind, location = classify_model_ref(spec.model, spec_path.parent)
+    except RuntimeError:  # pathlib's "Symlink loop from ..."
+        raise fail("P013", f"model '{spec.model}' is a symbolic-link loop", "fix the link so it ends at the checkpoint folder") from None
+    except PermissionError:
+        raise fail("P014", f"model '{spec.model}' cannot be read: permission denied",
+                   "fix the folder's permissions, or compile where the checkpoint is readable") from None
+    except OSError as exc:
+        raise fail("P014", f"model '{spec.model}' cannot be read: {exc.strerror}", "check the path") from None
     if kind == "ambiguous":
         raise fail("P001", f"model '{spec.model}' is neither a checkpoint path nor an HF handle",
                    "write a local directory as /abs/path or ./relative/path, or an HF handle as org/name[@revision]")
@@ -70,7 +80,21 @@ def probe_checkpoint(ref: str, path: Path, display: str, where: tuple[int, int])
     files: dict[str, Any] = {}
     inputs: list[InputFile] = []
     missing: list[str] = []
-    if not path.is_dir():
+
+    def fail(code: str, message: str, hint: str) -> CompileError:
+        return CompileError([Diagnostic(display, where[0], where[1], code, Severity.ERROR, message, hint, "model")])
+
+    try:
+        is_dir = path.is_dir()
+        if is_dir:
+            os.listdir(path)  # a folder we may not list gives no facts, only misleading "missing" ones
+    except PermissionError:
+        raise fail("P014", f"checkpoint directory '{ref}' cannot be read: permission denied",
+                   "fix its permissions, or compile where the checkpoint is readable") from None
+    except OSError as exc:
+        code = "P013" if exc.errno == errno.ELOOP else "P014"
+        raise fail(code, f"checkpoint directory '{ref}' cannot be read: {exc.strerror}", "fix the path or the link") from None
+    if not is_dir:
         diagnostics.append(Diagnostic(
             display, where[0], where[1], "P002", Severity.WARNING,
             f"checkpoint directory '{ref}' is not readable here; model facts are unknown",
@@ -79,12 +103,23 @@ def probe_checkpoint(ref: str, path: Path, display: str, where: tuple[int, int])
         return ModelFacts(kind="checkpoint", reference=ref, checkpoint_path=str(path),
                           missing=JSON_FILES + (CARD,), diagnostics=tuple(diagnostics))
     for name in (*JSON_FILES, CARD):
-        file = path / name
-        if not file.is_file():
+        shown = f"{prefix}/{name}"
+        try:
+            raw = read_regular(path / name, MAX_FILE_BYTES)
+        except FileNotFoundError:
             missing.append(name)
             continue
-        raw = file.read_bytes()[: MAX_FILE_BYTES + 1]
-        shown = f"{prefix}/{name}"
+        except NotRegular:
+            missing.append(name)
+            diagnostics.append(Diagnostic(display, where[0], where[1], "P015", Severity.WARNING,
+                                          f"{shown} is not a regular file (a FIFO, device or folder): skipped",
+                                          "replace it with the file from the original checkpoint", "model"))
+            continue
+        except PermissionError:
+            raise fail("P014", f"{shown} cannot be read: permission denied", "fix the file's permissions") from None
+        except OSError as exc:
+            code = "P013" if exc.errno == errno.ELOOP else "P014"
+            raise fail(code, f"{shown} cannot be read: {exc.strerror}", "restore the file from the original checkpoint") from None
         inputs.append(InputFile(shown, hashlib.sha256(raw).hexdigest()))
         files[name] = _parse(raw, name, shown)
     return _facts("checkpoint", ref, files, inputs, missing, diagnostics, checkpoint_path=str(path))
@@ -130,7 +165,7 @@ class _Hub:
 
         cached = try_to_load_from_cache(self.handle, name, cache_dir=_hub_cache(), revision=self.revision)
         if isinstance(cached, str):
-            return Path(cached).read_bytes()[: MAX_FILE_BYTES + 1]
+            return _cached(Path(cached))
         if self.offline or self.unreachable or cached is not None:  # non-None, non-str: cached as absent
             return None
         if not self._reachable(name):
@@ -139,7 +174,7 @@ class _Hub:
             local = hf_hub_download(self.handle, name, revision=self.revision, cache_dir=_hub_cache(), etag_timeout=10)
         except Exception:  # noqa: BLE001 - any hub failure means "not available"; the caller warns
             return None
-        return Path(local).read_bytes()[: MAX_FILE_BYTES + 1]
+        return _cached(Path(local))
 
     def _reachable(self, name: str) -> bool:
         """One HEAD without retries, so an unreachable Hub costs one failed request, not minutes of backoff."""
@@ -155,6 +190,14 @@ class _Hub:
             self.unreachable = True
             return False
         return True
+
+
+def _cached(file: Path) -> bytes | None:
+    """A file from the Hugging Face cache; unreadable counts as not cached."""
+    try:
+        return read_regular(file, MAX_FILE_BYTES)
+    except OSError:
+        return None
 
 
 def _facts(kind, ref, files, inputs, missing, diagnostics, **where) -> ModelFacts:

@@ -7,6 +7,7 @@ read a local checkpoint named by `deployment.checkpoint_path`; nothing touches t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,12 +123,13 @@ def lint_file(file: Path, fixes: tuple[Applicability, ...] = ()) -> FileOutcome:
     except OSError as exc:
         return FileOutcome((), 0, exc.strerror or str(exc))
     result = lint_bytes(raw, file, str(file))
+    target = Path(os.path.realpath(file))  # fix a link's target and keep the link
     for _ in range(MAX_FIX_ROUNDS):
         todo = independent([fix for _, fix in result.fixes if fix.applicability in fixes])
         if not todo:
             break
         text = apply_fixes(raw.decode("utf-8"), todo)
-        write_atomic(file, text, force=True)
+        write_atomic(target, text, force=True)  # keeps the file's mode and owner
         raw = text.encode("utf-8")
         result = lint_bytes(raw, file, str(file))
     fixable = sum(1 for _, fix in result.fixes if fix.applicability is Applicability.SAFE)

@@ -1,33 +1,83 @@
-"""`nelc lint --fix`: apply fixes to the file's round-trip document, keeping comments and layout."""
+"""`nelc lint --fix`: apply fixes to the file's round-trip document, then keep every line the fix
+does not need to change byte for byte.
+
+ruamel's round trip keeps comments but not everything: it writes `key: null` as `key:`, drops a
+`...` end marker and blank lines, and knows nothing of a BOM or CRLF endings. So the fixed
+document is compared line by line with the original, and each changed hunk is put back as it was
+whenever the file still reads the same way without it (under YAML 1.1, as NEL reads it). What
+remains changed is exactly what the fixes need. Line endings and a BOM are restored.
+"""
 
 from __future__ import annotations
 
+import difflib
 import io
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ..rulebook import Fix
 
+BOM = "\ufeff"
+
 
 def apply_fixes(text: str, fixes: list[Fix]) -> str:
+    bom = text.startswith(BOM)
+    body = text[1:] if bom else text
+    newline = "\r\n" if "\r\n" in body else "\n"
     yaml = _yaml()
-    doc = yaml.load(text)
+    doc = yaml.load(body)
     for fix in fixes:
         for op in fix.ops:
             _apply(doc, op)
     out = io.StringIO()
     yaml.dump(doc, out)
-    return out.getvalue()
+    return (BOM if bom else "") + keep_untouched(body, out.getvalue(), newline)
+
+
+def keep_untouched(original: str, fixed: str, newline: str) -> str:
+    """`fixed` with every hunk that does not change what the document says reverted to `original`."""
+    old = original.splitlines(keepends=True)
+    new = [line.rstrip("\r\n") + newline for line in fixed.splitlines()]
+    target = _meaning(fixed)
+    opcodes = difflib.SequenceMatcher(a=[l.rstrip("\r\n") for l in old], b=[l.rstrip("\r\n") for l in new],
+                                      autojunk=False).get_opcodes()
+    keep_new = [tag != "equal" for tag, *_ in opcodes]
+    for index, (tag, *_rest) in enumerate(opcodes):
+        if tag == "equal":
+            continue
+        keep_new[index] = False
+        if _meaning(_assemble(opcodes, keep_new, old, new)) != target:
+            keep_new[index] = True  # the fix needs this hunk
+    result = _assemble(opcodes, keep_new, old, new)
+    return result if _meaning(result) == target else fixed.replace("\n", newline)
+
+
+def _assemble(opcodes: list, keep_new: list[bool], old: list[str], new: list[str]) -> str:
+    parts = []
+    for (tag, i1, i2, j1, j2), use_new in zip(opcodes, keep_new):
+        parts += new[j1:j2] if use_new else old[i1:i2]
+    return "".join(parts)
+
+
+def _meaning(text: str) -> Any:
+    """What NEL reads from the text (YAML 1.1: `12:00:00` is a number, `"12:00:00"` a string)."""
+    reader = YAML(typ="safe", pure=True)
+    reader.version = (1, 1)
+    try:
+        return ("ok", reader.load(text))
+    except YAMLError:
+        return ("invalid", None)
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
+    yaml.width = 1 << 30  # never reflow a line
     return yaml
 
 

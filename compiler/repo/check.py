@@ -9,12 +9,15 @@ and give the same answer on every machine.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import CompileError, Diagnostic, Severity
+from ..load import MAX_BYTES
 from ..pipeline import compile_spec
 from ..probe import offline_hub
+from ..safeio import IsLink, NotRegular, read_regular
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,41 @@ class Outcome:
 
 
 def find_pairs(paths: list[Path]) -> list[Pair]:
+    """Spec/output pairs under `paths`, walking folders without following symbolic links."""
     pairs = []
     for path in paths:
-        candidates = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        if path.is_dir() and not path.is_symlink():
+            candidates = sorted(Path(folder) / name for folder, _, names in os.walk(path, followlinks=False)
+                                for name in names if name.endswith(".yaml"))
+        else:
+            candidates = [path]
         for spec in candidates:
             if spec.name.endswith(".nelc.yaml"):
                 pairs.append(Pair(spec, spec.with_name(spec.name[: -len(".nelc.yaml")] + ".yaml")))
-            elif spec.name == "spec.yaml" and (spec.parent / "expected.yaml").exists():
+            elif spec.name == "spec.yaml" and os.path.lexists(spec.parent / "expected.yaml"):
                 pairs.append(Pair(spec, spec.parent / "expected.yaml"))
     return pairs
+
+
+def read_text(file: Path) -> str:
+    """A spec or compiled config as text: a regular file, not a link, UTF-8; else CompileError (F001, F004-F006)."""
+    try:
+        raw = read_regular(file, MAX_BYTES, follow_links=False)
+    except IsLink:
+        raise _error(file, "F004", "is a symbolic link; nelc check never follows links",
+                     "commit the file itself (a link could point anywhere, e.g. /proc/self/environ)") from None
+    except NotRegular:
+        raise _error(file, "F005", "is not a regular file (a FIFO, device or folder)", "replace it with a regular file") from None
+    except OSError as exc:
+        raise _error(file, "F001", f"cannot read: {exc.strerror}", "check the file's permissions") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _error(file, "F006", "is not UTF-8 text", "save it as UTF-8") from None
+
+
+def _error(file: Path, code: str, message: str, hint: str) -> CompileError:
+    return CompileError([Diagnostic(str(file), 0, 0, code, Severity.ERROR, message, hint)])
 
 
 def portable(text: str, spec: Path, prefix: str | None) -> str:
@@ -49,13 +78,17 @@ def portable(text: str, spec: Path, prefix: str | None) -> str:
 
 
 def check_pair(pair: Pair, prefix: str | None) -> Outcome:
+    try:
+        spec_text = read_text(pair.spec)
+        committed = read_text(pair.output) if os.path.lexists(pair.output) else ""
+    except CompileError as exc:
+        return Outcome(pair, None, exc.diagnostics, "")
     hf_home = pair.spec.parent / "hf-home"
-    with offline_hub(hf_home if hf_home.is_dir() else None):  # a check never depends on the network
-        result = compile_spec(pair.spec.read_bytes(), pair.spec, display=pair.spec.name)
+    with offline_hub(hf_home if hf_home.is_dir() and not hf_home.is_symlink() else None):  # never the network
+        result = compile_spec(spec_text.encode("utf-8"), pair.spec, display=pair.spec.name)
     if not result.ok:
         return Outcome(pair, None, result.diagnostics, "")
     fresh = portable(result.yaml, pair.spec, prefix)
-    committed = pair.output.read_text(encoding="utf-8") if pair.output.exists() else ""
     diff = "".join(difflib.unified_diff(committed.splitlines(keepends=True), fresh.splitlines(keepends=True),
                                         f"{pair.output} (committed)", f"{pair.output} (compiled now)"))
     return Outcome(pair, fresh, result.diagnostics, diff)
