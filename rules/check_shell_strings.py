@@ -20,7 +20,7 @@ import re
 from nelc.diagnostics import Severity
 from nelc.draft import INTERNAL, Draft
 from nelc.facts import Context
-from nelc.shellsafe import problems
+from nelc.shellsafe import SHELL_SEPARATORS, problems, shell_operators
 
 _LOCATED = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
 # Where a config value came from when no spec line is recorded for it.
@@ -28,6 +28,12 @@ _SPEC_KEY = {"deployment": ("deployment",), "execution": ("slurm",), "evaluation
 
 
 def check_shell_strings(draft: Draft, ctx: Context) -> Draft:
+    raw_flags = ctx.spec.deployment.extra_args
+    operator = shell_operators(raw_flags) if isinstance(raw_flags, str) else None
+    if operator:  # nelc quotes each flag it emits, but the spec meant something a shell would run
+        draft = draft.report(Severity.ERROR, f"deployment.extra_args holds {operator!r} ({SHELL_SEPARATORS}); server flags never "
+                             "need one", "write only flags and their values; quote a value that is literal text",
+                             **ctx.at("deployment", "extra_args"))
     config = {key: value for key, value in draft.plain().items() if key != INTERNAL}
     for problem in problems(config):
         draft = draft.report(Severity.ERROR, problem.message, problem.hint, **_where(draft, ctx, problem.path))
