@@ -10,12 +10,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity, has_errors
+from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .envfile import env_example
 from .explain import explain
 from .lint import lint_file
 from .lint.reporters import REPORTERS, pick
-from .output import OutputExists, OutputProblem, write_all, write_atomic
+from .output import OutputExists, OutputProblem, read_input, write_all, write_atomic
 from .pipeline import compile_spec, emitted_config
 from .repo.check import check_pair, find_pairs
 from .repo.init import Ask, compiled_name, gather_answers, spec_text
@@ -53,9 +53,9 @@ class CompileOptions:
 def run_compile(options: CompileOptions) -> Outcome:
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not ours to print
     try:
-        raw = options.spec.read_bytes()
-    except OSError as exc:
-        return Outcome(2, stderr=(file_problem(options.spec, "F001", f"cannot read the spec: {exc.strerror}"),))
+        raw = read_input(options.spec)
+    except CompileError as exc:
+        return Outcome(2, stderr=tuple(d.render() for d in exc.diagnostics))
     result = compile_spec(raw, options.spec, display=str(options.spec), strict=options.strict)
     err = [d.render() for d in result.diagnostics]
     if not result.ok:
@@ -100,7 +100,7 @@ def run_lint(options: LintOptions) -> Outcome:
     for file in options.files:
         outcome = lint_file(file, applicable)
         if outcome.unreadable:
-            return Outcome(2, stderr=(file_problem(file, "F001", f"cannot read: {outcome.unreadable}"),))
+            return Outcome(2, stderr=(outcome.unreadable.render(),))
         diagnostics.extend(outcome.diagnostics)
         fixable += outcome.fixable
     report = REPORTERS[pick(options.fmt)](sorted(diagnostics), fixable)

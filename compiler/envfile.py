@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .diagnostics import printable
+
 _HOST = re.compile(r"^host:([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -48,6 +50,6 @@ def env_example(config: dict, config_name: str) -> str:
              "#   set -a && source THIS_FILE && set +a",
              "# (or pass it to `nel run --env-file`). Never commit the filled-in file."]
     for name, who in required_env(config).items():
-        lines.append(f"# needed by: {'; '.join(who)}")
+        lines.append(f"# needed by: {printable('; '.join(who), keep_newlines=False)}")  # a name must not end the comment
         lines.append(f"{name}=")
     return "\n".join(lines) + "\n"

@@ -13,9 +13,26 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import CompileError, Diagnostic, Severity
+from .load import MAX_BYTES
+from .safeio import NotRegular, read_regular
+
 
 class OutputExists(Exception):
     pass
+
+
+def read_input(file: Path) -> bytes:
+    """A spec or config named on the command line: a regular file (a FIFO would hang the read), at
+    most the loader's limit plus one byte; else CompileError with F001 or F005."""
+    try:
+        return read_regular(file, MAX_BYTES)
+    except NotRegular:
+        raise CompileError([Diagnostic(str(file), 0, 0, "F005", Severity.ERROR, "is not a regular file (a FIFO, device or folder)",
+                                       "pass a YAML file")]) from None
+    except OSError as exc:
+        raise CompileError([Diagnostic(str(file), 0, 0, "F001", Severity.ERROR, f"cannot read: {exc.strerror or exc}",
+                                       "check the path and its permissions")]) from None
 
 
 @dataclass(frozen=True)

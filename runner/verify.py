@@ -19,6 +19,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from nelc.diagnostics import printable
 from nelc.knowledge import Recipe, recipe_for_task
 
 # (pattern, what it means) -- case-insensitive; a match anywhere in a log makes the task invalid.
@@ -226,7 +227,7 @@ def as_text(reports: list[TaskReport], run_dir: str) -> str:
     for r in reports:
         samples = f"{int(r.scored)}/{r.expected or '?'} samples" if r.scored is not None else "samples: n/a"
         lines.append(f"  {r.name}: {r.status.upper()} ({samples}, repeats {r.repeats}, resumes {r.resumes})")
-        lines += [f"    problem: {p}" for p in r.problems] + [f"    note: {n}" for n in r.notes]
+        lines += [f"    problem: {printable(p)}" for p in r.problems] + [f"    note: {printable(n)}" for n in r.notes]
     lines.append(f"Verdict: {verdict(reports).upper()}")
     lines.append("Scores:")
     for r in reports:

@@ -308,3 +308,18 @@ def test_fix_follows_a_link_to_its_target_and_keeps_the_link(tmp_path):
     _fix(link)
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert 'walltime: "12:00:00"' in real.read_text()
+
+
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_fifo_named_on_the_command_line_is_refused_not_waited_on(tmp_path, command):
+    os.mkfifo(tmp_path / "spec.yaml")
+    result = subprocess.run([sys.executable, "-m", "nelc", command, "spec.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 2 and "error[F005]" in result.stderr
+
+
+def test_env_example_comments_cannot_be_broken_by_a_task_name():
+    from nelc.envfile import env_example
+
+    text = env_example({"evaluation": {"tasks": [{"name": "t\nexport PWNED=1", "env_vars": {"K": "host:K"}}]}}, "run.yaml")
+    assert not [line for line in text.splitlines() if line.startswith("export")]

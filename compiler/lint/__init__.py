@@ -17,7 +17,7 @@ from nelc.rules import BY_CODE, LINT_RULES
 from ..diagnostics import CompileError, Diagnostic, Severity
 from ..facts import ModelFacts
 from ..load import Loaded, decode, load_yaml
-from ..output import write_atomic
+from ..output import read_input, write_atomic
 from ..pipeline import compile_spec
 from ..probe import offline_hub, probe_checkpoint
 from ..rulebook import Applicability, Finding, Fix, LintContext, Rule
@@ -110,7 +110,7 @@ class FileOutcome:
 
     diagnostics: tuple[Diagnostic, ...]
     fixable: int
-    unreadable: str = ""  # why the file could not be read, if it could not
+    unreadable: Diagnostic | None = None  # why the file could not be read (F001, F005)
 
 
 MAX_FIX_ROUNDS = 10  # fixes must converge; each round applies the ones that do not overlap
@@ -119,9 +119,9 @@ MAX_FIX_ROUNDS = 10  # fixes must converge; each round applies the ones that do 
 def lint_file(file: Path, fixes: tuple[Applicability, ...] = ()) -> FileOutcome:
     """Lint one file; with `fixes`, apply fixes of those applicabilities round by round and rewrite it."""
     try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        return FileOutcome((), 0, exc.strerror or str(exc))
+        raw = read_input(file)
+    except CompileError as exc:
+        return FileOutcome((), 0, exc.diagnostics[0])
     result = lint_bytes(raw, file, str(file))
     target = Path(os.path.realpath(file))  # fix a link's target and keep the link
     for _ in range(MAX_FIX_ROUNDS):
