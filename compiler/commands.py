@@ -54,8 +54,8 @@ def run_compile(options: CompileOptions) -> Outcome:
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry chatter is not ours to print
     try:
         raw = read_input(options.spec)
-    except CompileError as exc:
-        return Outcome(2, stderr=tuple(d.render() for d in exc.diagnostics))
+    except CompileError as exc:  # a missing file is a usage error (2); a FIFO or device is bad input (1)
+        return Outcome(2 if exc.diagnostics[0].code == "F001" else 1, stderr=tuple(d.render() for d in exc.diagnostics))
     result = compile_spec(raw, options.spec, display=str(options.spec), strict=options.strict)
     err = [d.render() for d in result.diagnostics]
     if not result.ok:
@@ -100,7 +100,7 @@ def run_lint(options: LintOptions) -> Outcome:
     for file in options.files:
         outcome = lint_file(file, applicable)
         if outcome.unreadable:
-            return Outcome(2, stderr=(outcome.unreadable.render(),))
+            return Outcome(2 if outcome.unreadable.code == "F001" else 1, stderr=(outcome.unreadable.render(),))
         diagnostics.extend(outcome.diagnostics)
         fixable += outcome.fixable
     report = REPORTERS[pick(options.fmt)](sorted(diagnostics), fixable)

@@ -315,7 +315,7 @@ def test_a_fifo_named_on_the_command_line_is_refused_not_waited_on(tmp_path, com
     os.mkfifo(tmp_path / "spec.yaml")
     result = subprocess.run([sys.executable, "-m", "nelc", command, "spec.yaml"], cwd=tmp_path, capture_output=True, text=True,
                             timeout=60, env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    assert result.returncode == 2 and "error[F005]" in result.stderr
+    assert result.returncode == 1 and "error[F005]" in result.stderr
 
 
 def test_env_example_comments_cannot_be_broken_by_a_task_name():
