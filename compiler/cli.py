@@ -16,7 +16,7 @@ import click
 
 from . import NEL_VERSION, __version__
 from .diagnostics import CompileError
-from .knowledge.serving import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
+from .choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
 
 MODEL_TYPE_CHOICES = (*reversed(MODEL_TYPES), *MODEL_TYPE_ALIASES)
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .diagnostics import CompileError, Diagnostic, Severity, printable
-from .knowledge.serving import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
+from .choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
 from .load import Loaded, dotted
 from .secretscan import find_secrets, looks_like_secret, masked_path
 from .shellsafe import control_problems

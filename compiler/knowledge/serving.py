@@ -9,13 +9,7 @@ from typing import Any, Mapping
 
 from .files import data_file
 
-# The spec's closed choices; `none` is an endpoint NEL does not deploy.
-BACKENDS = ("vllm", "sglang", "nim", "trtllm", "none")
-EXECUTORS = ("local", "slurm")
-EXPORTS = ("none", "mlflow", "wandb")
-MODEL_TYPES = ("base", "chat_reasoning")
-# NEL 0.2.2's model types, the names the ModelOpt evaluation skill's questions still use.
-MODEL_TYPE_ALIASES = {"chat": "chat_reasoning", "reasoning": "chat_reasoning"}
+from ..choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
