@@ -102,14 +102,22 @@ def init_command(model, executor, backend, export, model_type, benchmarks, outpu
 @click.option("--canary", "canary_samples", type=click.IntRange(1), default=10, show_default=True, help="samples per canary")
 @click.option("--yes", is_flag=True, help="submit without asking")
 @click.option("--poll", "poll_seconds", type=float, default=30.0, show_default=True, help="seconds between status checks")
-def run_command(config: Path, tasks: tuple[str, ...], canary_samples: int, yes: bool, poll_seconds: float) -> None:
+@click.option("--max-wait", "max_wait_hours", type=float, default=48.0, show_default=True,
+              help="hours to follow one canary before giving up on it")
+@click.option("--restart", is_flag=True, help="drop the saved stage state (CONFIG.nelc-run.json) and start from the dry run")
+def run_command(config: Path, tasks: tuple[str, ...], canary_samples: int, yes: bool, poll_seconds: float,
+                max_wait_hours: float, restart: bool) -> None:
     """Dry run, then one canary per risk class (judge, code, simulator, plain), then the full run."""
-    from nelc.runner.run import Runner, RunOptions, run_subprocess  # 53 ms (ruamel, the registry), only for `run`
+    from nelc.runner.run import Runner, RunError, RunOptions, run_subprocess  # 53 ms (ruamel, the registry), only for `run`
 
-    runner = Runner(RunOptions(config, tasks, canary_samples, yes, poll_seconds), run_subprocess,
-                    say=lambda message: click.echo(message), confirm=lambda question: click.confirm(question, default=False))
+    options = RunOptions(config, tasks, canary_samples, yes, poll_seconds, max_wait_hours * 3600, restart=restart)
+    runner = Runner(options, run_subprocess, say=lambda message: click.echo(message),
+                    confirm=lambda question: click.confirm(question, default=False))
     try:
         sys.exit(runner.run())
+    except RunError as exc:  # refused before submitting anything further
+        click.echo(f"{config}: {exc}", err=True)
+        sys.exit(1)
     except CompileError as exc:  # the config is not readable YAML: nothing was submitted
         for diag in exc.diagnostics:
             click.echo(diag.render(), err=True)
@@ -119,11 +127,13 @@ def run_command(config: Path, tasks: tuple[str, ...], canary_samples: int, yes: 
 @main.command("verify")
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_command(run_dir: Path, fmt: str) -> None:
+@click.option("--max-truncated", type=click.FloatRange(0, 1), default=0.10, show_default=True,
+              help="share of responses that may stop at the length limit or keep an unclosed trace (nelc's default)")
+def verify_command(run_dir: Path, fmt: str, max_truncated: float) -> None:
     """Validate a finished run (logs, samples, repeats, reasoning) before reading any score. Exit 1 if not valid."""
     from nelc.runner.verify import as_json, as_text, verdict, verify_run  # 53 ms, as for `run`
 
-    reports = verify_run(run_dir)
+    reports = verify_run(run_dir, max_truncated)
     click.echo(as_json(reports) if fmt == "json" else as_text(reports, str(run_dir)), nl=False)
     sys.exit(0 if verdict(reports) == "valid" else 1)
 

@@ -178,5 +178,17 @@ CODES: tuple[Code, ...] = (
     # Lint and the engine
     Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "
          "deployment, evaluation, target) that are not nelc specs either."),
+    # The runner (nelc run)
+    Code("X001", "nel is not installed", "`nel` is not on PATH. Install the launcher the config was compiled for: "
+         "pip install 'nemo-evaluator-launcher==0.2.6'."),
+    Code("X002", "the wrong nel", "`nel --version` is not the nemo-evaluator-launcher version the config's header names "
+         "(NEL's main branch installs a different `nel`, nemo-evaluator 0.4's). Nothing was submitted."),
+    Code("X003", "nel status said nothing usable", "`nel status --json` printed no JSON, an empty list, or jobs without a known "
+         "status (pending, running, success, failed, killed, not_found, error, unknown). The canary fails: no evidence."),
+    Code("X004", "a nel command timed out", "Every call has a timeout (nel --version 60 s, status 120 s, a submission 900 s, a "
+         "copy 1800 s); a hang is a failure, never a wait without end."),
+    Code("X005", "unreadable nelc run state", "CONFIG.nelc-run.json is corrupt or not nelc's. Rerun with --restart to start "
+         "from the dry run."),
+    Code("X006", "invalid --poll or --max-wait", "Both must be positive, finite numbers; refused before anything is submitted."),
     Code("I001", "internal error", "A rule raised an exception. nelc reports it instead of crashing; please report it with the input."),
 )

@@ -4,12 +4,16 @@ Execution stays out of the compiler: this module only calls `nel` (and `ssh` for
 registry preflight) through an injected `shell`, reports progress through an injected `say`,
 and keeps each stage's outcome in a state file next to the config, so a rerun resumes. A failed
 canary can never lead to a full run; every submission needs `--yes` or an answer at a prompt.
+Nothing passes on missing evidence: the `nel` on PATH must be the NEL version the config was
+compiled for, every call has a timeout, `nel status` must say something well-formed, and a canary
+passes only when the copied artifacts show its task scored its samples with clean logs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -18,16 +22,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from nelc import NEL_VERSION
+from nelc.diagnostics import printable
 from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of
 from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
+from nelc.output import write_atomic
 
 from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
-from .verify import verify_run
+from .verify import TaskReport, verify_run
 
+# NEL 0.2.6's job states (executors/base.py:32-39) and what `nel status --json` adds (api/functional.py:465-598).
+STATUSES = {"pending", "running", "success", "failed", "killed", "not_found", "error", "unknown"}
 TERMINAL = {"success", "failed", "killed", "not_found", "error"}
 AUTH_FAILURE = re.compile(r"pyxis: failed to import docker image|unauthorized: authentication required|curl: \(22\).*401", re.I)
-Shell = Callable[[list[str]], subprocess.CompletedProcess]
+INSTALL = "pip install 'nemo-evaluator-launcher=={version}'"
+Shell = Callable[[list[str], float], subprocess.CompletedProcess]
+
+
+class RunError(Exception):
+    """A coded refusal (X001-X007): nothing further is submitted."""
+
+    def __init__(self, code: str, message: str, hint: str):
+        super().__init__(f"error[{code}]: {message}\n  hint: {hint}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds each kind of `nel` call may take before it counts as hung."""
+
+    version: float = 60
+    dry_run: float = 900
+    submit: float = 900
+    status: float = 120
+    copy: float = 1800
+    ssh: float = 60
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,28 @@ class RunOptions:
     poll_seconds: float = 30.0
     max_wait_seconds: float = 48 * 3600
     nel: str = "nel"
+    restart: bool = False
+    timeouts: Timeouts = Timeouts()
+
+    def problems(self) -> list[str]:
+        """Options that would only fail after a canary was submitted, refused before anything runs."""
+        out = []
+        if not (math.isfinite(self.poll_seconds) and self.poll_seconds > 0):
+            out.append(f"--poll must be a positive number of seconds, not {self.poll_seconds}")
+        if not (math.isfinite(self.max_wait_seconds) and self.max_wait_seconds > 0):
+            out.append(f"--max-wait must be a positive number of hours, not {self.max_wait_seconds / 3600}")
+        return out
+
+
+def run_subprocess(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """The real `shell` for Runner: a missing program is exit 127 and a hang exit 124, as in a shell."""
+    program = shutil.which(cmd[0])
+    if program is None:
+        return subprocess.CompletedProcess(cmd, 127, "", f"{cmd[0]}: not found")
+    try:
+        return subprocess.run([program, *cmd[1:]], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, 124, "", f"timed out after {timeout:g} s")
 
 
 @dataclass
@@ -58,9 +110,21 @@ class Runner:
     def work_dir(self) -> Path:
         return self.options.config.with_name(self.options.config.name + ".nelc-run")
 
-    def load_state(self) -> None:
-        digest = hashlib.sha256(self.options.config.read_bytes()).hexdigest()
-        saved = json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+    def load_state(self, raw: bytes) -> None:
+        digest = hashlib.sha256(raw).hexdigest()
+        saved = {}
+        if self.options.restart and self.state_file.exists():
+            self.state_file.unlink()
+            self.say("--restart: the saved state is dropped; starting from the dry run")
+        elif self.state_file.exists():
+            try:
+                saved = json.loads(self.state_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = None
+            if not isinstance(saved, dict) or not isinstance(saved.get("stages"), dict) \
+                    or not all(isinstance(v, dict) for v in saved["stages"].values()):
+                raise RunError("X005", f"the state file {self.state_file} is not readable nelc run state",
+                               "rerun with --restart to start again from the dry run (stages already submitted are not undone)")
         if saved.get("config_sha256") != digest or saved.get("tasks") != list(self.options.tasks):
             saved = {"config_sha256": digest, "tasks": list(self.options.tasks), "stages": {}}
             if self.state_file.exists():
@@ -68,51 +132,83 @@ class Runner:
         self.state = saved
 
     def save(self) -> None:
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=2, sort_keys=True) + "\n")
-        tmp.replace(self.state_file)
+        write_atomic(self.state_file, json.dumps(self.state, indent=2, sort_keys=True) + "\n", force=True)
 
     def stage(self, name: str) -> dict:
         return self.state["stages"].setdefault(name, {})
 
     # ----- the gate ---------------------------------------------------------------------------
     def run(self) -> int:
-        self.load_state()
-        config = load_yaml(decode(self.options.config.read_bytes(), str(self.options.config)), str(self.options.config)).data
+        """The gate. Raises RunError (coded) or CompileError (the config is not readable YAML)."""
+        problems = self.options.problems()
+        if problems:
+            raise RunError("X006", "; ".join(problems), "use positive, finite numbers")
+        raw = self.options.config.read_bytes()
+        loaded = load_yaml(decode(raw, str(self.options.config)), str(self.options.config))
+        config = loaded.data if isinstance(loaded.data, dict) else {}
+        self.check_nel_version(loaded.text)
+        self.load_state(raw)
         if not self.dry_run():
             return 1
         if execution_type(config) in ("slurm/default", "slurm") and not self.preflight(config):
             return 1
         for risk, task in plan_canaries(config, self.options.tasks).items():
-            if not self.canary(risk, task, config):
+            outcome = self.canary(risk, task, config)
+            if outcome == "declined":
+                self.say("nothing more is submitted: the canary was declined; run `nelc run` again when ready")
+                return 1
+            if outcome != "passed":
                 self.say("stage 2 failed: the full run is not submitted; fix the cause and run `nelc run` again")
                 return 1
         return self.full_run()
+
+    def check_nel_version(self, config_text: str) -> None:
+        """The `nel` on PATH must be the NEL the config was compiled for (its header says which):
+        NEL's main branch ships a different `nel` (nemo-evaluator 0.4: `nel eval run`, no `run`/`status`/`info`)."""
+        wanted = re.search(r"for nemo-evaluator-launcher (\d+\.\d+)\.\d+", config_text)
+        wanted_version = wanted.group(0).rsplit(" ", 1)[-1] if wanted else NEL_VERSION
+        proc = self.shell([self.options.nel, "--version"], self.options.timeouts.version)
+        if proc.returncode == 127:
+            raise RunError("X001", f"`{self.options.nel}` was not found on PATH", "install it: " + INSTALL.format(version=wanted_version))
+        if proc.returncode == 124:
+            raise RunError("X004", f"`{self.options.nel} --version` {proc.stderr}", "check that `nel` starts on this machine")
+        found = re.search(r"nemo_evaluator_launcher: (\d+)\.(\d+)\.(\S+)", proc.stdout)
+        if found is None:
+            shown = printable(proc.stdout.strip().splitlines()[0][:120] if proc.stdout.strip() else f"exit {proc.returncode}")
+            raise RunError("X002", f"`{self.options.nel} --version` does not report nemo-evaluator-launcher ({shown}); "
+                                   "another program (e.g. nemo-evaluator 0.4's `nel`) is first on PATH",
+                           "reinstall the launcher this config targets: " + INSTALL.format(version=wanted_version))
+        major_minor = f"{found.group(1)}.{found.group(2)}"
+        if not wanted_version.startswith(major_minor + "."):
+            raise RunError("X002", f"`{self.options.nel}` is nemo-evaluator-launcher {major_minor}.{found.group(3)}, but this config "
+                                   f"was compiled for {wanted_version}", INSTALL.format(version=wanted_version))
 
     def dry_run(self) -> bool:
         if self.stage("dry_run").get("status") == "passed":
             self.say("stage 1 dry run: passed earlier (config unchanged)")
             return True
         self.say("stage 1 dry run: nel run --dry-run")
-        proc = self.shell([self.options.nel, "run", "--config", str(self.options.config), "--dry-run", *self._task_args()])
+        proc = self.shell([self.options.nel, "run", "--config", str(self.options.config), "--dry-run", *self._task_args()],
+                          self.options.timeouts.dry_run)
         ok = proc.returncode == 0 and "Job submission failed" not in proc.stdout
         self.stage("dry_run").update(status="passed" if ok else "failed")
         self.save()
         if not ok:
-            self.say("stage 1 dry run: FAILED\n" + _tail(proc.stdout + proc.stderr))
+            self.say("stage 1 dry run: FAILED\n" + _explain_failure(proc))
         else:
             self.say("stage 1 dry run: passed")
         return ok
 
-    def canary(self, risk: str, task: str, config: dict, retried: bool = False) -> bool:
+    def canary(self, risk: str, task: str, config: dict, retried: bool = False) -> str:
+        """passed | failed | declined"""
         record = self.stage(f"canary:{risk}")
         if record.get("status") == "passed":
             self.say(f"stage 2 canary ({risk}: {task}): passed earlier")
-            return True
+            return "passed"
         n = self.options.canary_samples
         if not self.options.yes and not self.confirm(f"submit the {risk} canary ({task}, {n} samples)?"):
-            self.say("not submitted")
-            return False
+            self.say(f"stage 2 canary ({risk}: {task}): declined, not submitted")
+            return "declined"
         overrides = [f"++evaluation.nemo_evaluator_config.config.params.limit_samples={n}"]
         for index, entry in tasks_of(config):  # a task's own limit_samples would win over the global one
             if entry.get("name") == task and dig(entry, ("nemo_evaluator_config", "config", "params", "limit_samples")) is not None:
@@ -125,33 +221,29 @@ class Runner:
         if invocation is None:
             record.update(status="failed", reasons=["submission failed"])
             self.save()
-            return False
+            return "failed"
         record.update(invocation=invocation, task=task, status="running")
         self.save()
         statuses = self._follow(invocation, f"stage 2 canary ({risk})")
-        folder = self.work_dir / f"canary-{risk}"
-        self.shell([self.options.nel, "info", invocation, "--copy-logs", str(folder)])
-        self.shell([self.options.nel, "info", invocation, "--copy-artifacts", str(folder)])
+        folder = self.work_dir / f"canary-{risk}-{invocation}"
+        # Two calls: one `nel info` with both flags copies the artifacts from the logs copy (exporters/utils.py:537).
+        for flag in ("--copy-logs", "--copy-artifacts"):
+            copied = self.shell([self.options.nel, "info", invocation, flag, str(folder)], self.options.timeouts.copy)
+            if copied.returncode != 0:
+                statuses.setdefault(f"nel info {flag}", f"failed ({printable(copied.stderr.strip()[-200:])})")
         reasons = [f"job {job} ended {status}" for job, status in statuses.items() if status != "success"]
-        for report in verify_run(folder) if folder.exists() else []:
-            if report.expected is None and report.scored is not None:
-                report.expected = n  # a canary scores exactly its limit
-            reasons += report.problems
-            if report.scored is not None and report.scored < n:
-                reasons.append(f"{task}: only {int(report.scored)} of {n} samples evaluated")
-        if not folder.exists():
-            reasons.append("no logs could be copied for inspection")
+        reasons += canary_evidence(task, n, verify_run(folder) if folder.is_dir() else [])
         record.update(status="failed" if reasons else "passed", reasons=reasons)
         self.save()
         if not reasons:
             self.say(f"stage 2 canary ({risk}: {task}): passed")
-            return True
-        self.say(f"stage 2 canary ({risk}: {task}): FAILED\n" + "\n".join(f"  - {r}" for r in reasons))
+            return "passed"
+        self.say(f"stage 2 canary ({risk}: {task}): FAILED\n" + "\n".join(f"  - {printable(r)}" for r in reasons))
         if not retried and any(AUTH_FAILURE.search(r) for r in reasons) and self.preflight(config, recheck=True):
             self.say("registry credentials are in place now: retrying the canary once")
             record.clear()
             return self.canary(risk, task, config, retried=True)
-        return False
+        return "failed"
 
     def full_run(self) -> int:
         record = self.stage("full")
@@ -159,7 +251,7 @@ class Runner:
             self.say(f"stage 3 full run: already submitted as {record['invocation']}")
             return 0
         if not self.options.yes and not self.confirm("every canary passed: submit the full run?"):
-            self.say("not submitted")
+            self.say("stage 3 full run: declined, not submitted; every canary passed, so `nelc run` can submit it later")
             return 1
         self.say("stage 3 full run: submitting (no limit_samples)")
         invocation = self._submit([self.options.nel, "run", "--config", str(self.options.config), *self._task_args()])
@@ -184,7 +276,7 @@ class Runner:
             self.save()
             return True
         host, user = dig(config, ("execution", "hostname")), dig(config, ("execution", "username"))
-        proc = self.shell(["ssh", f"{user}@{host}", CREDENTIALS_COMMAND])
+        proc = self.shell(["ssh", f"{user}@{host}", CREDENTIALS_COMMAND], self.options.timeouts.ssh)
         machines = credential_hosts(proc.stdout)
         missing = {image: registry for image, registry in private.items() if registry_host(registry, image) not in machines}
         if missing:
@@ -204,31 +296,83 @@ class Runner:
         return [arg for task in self.options.tasks for arg in ("-t", task)]
 
     def _submit(self, cmd: list[str]) -> str | None:
-        proc = self.shell(cmd)
-        match = re.search(r"Invocation ID: ([A-Za-z0-9]+)", proc.stdout)
+        proc = self.shell(cmd, self.options.timeouts.submit)
+        match = re.search(r"Invocation ID: ([0-9a-f]{8,64})\b", proc.stdout)  # run.py:317; ids are token_hex(8)
         if proc.returncode != 0 or match is None:
-            self.say("submission failed\n" + _tail(proc.stdout + proc.stderr))
+            self.say("submission failed\n" + _explain_failure(proc))
             return None
         return match.group(1)
 
     def _follow(self, invocation: str, label: str) -> dict[str, str]:
+        """Job id -> final status; bounded by --max-wait. Unusable `nel status` output is a failure, not a wait."""
         deadline = time.monotonic() + self.options.max_wait_seconds
         last = None
         while True:
-            proc = self.shell([self.options.nel, "status", invocation, "--json"])
-            try:
-                jobs = {job.get("job_id") or invocation: job.get("status", "error") for job in json.loads(proc.stdout or "[]")}
-            except json.JSONDecodeError:
-                jobs = {invocation: "error"}
+            proc = self.shell([self.options.nel, "status", invocation, "--json"], self.options.timeouts.status)
+            jobs, problem = parse_status(proc, invocation)
+            if problem:
+                self.say(f"{label}: error[X003]: {problem}")
+                return {invocation: f"unknown: {problem}"}
             summary = ", ".join(f"{j}: {s}" for j, s in sorted(jobs.items()))
             if summary != last:
                 self.say(f"{label}: {summary}")
                 last = summary
-            if jobs and all(status in TERMINAL for status in jobs.values()):
+            if all(status in TERMINAL for status in jobs.values()):
                 return jobs
-            if time.monotonic() > deadline:
-                return {**jobs, invocation: "timed out waiting"}
+            if time.monotonic() + self.options.poll_seconds > deadline:
+                return {**jobs, invocation: f"still not finished after --max-wait {self.options.max_wait_seconds / 3600:g} h"}
             time.sleep(self.options.poll_seconds)
+
+
+def parse_status(proc: subprocess.CompletedProcess, invocation: str) -> tuple[dict[str, str], str]:
+    """`nel status INV --json` (NEL api/functional.py:443-601): a non-empty JSON list of jobs with
+    known statuses. Returns (job id -> status, problem); anything else is a problem.
+
+    >>> parse_status(subprocess.CompletedProcess([], 0, '[{"job_id": "ab.0", "status": "running"}]', ""), "ab")
+    ({'ab.0': 'running'}, '')
+    >>> parse_status(subprocess.CompletedProcess([], 0, "[]", ""), "ab")[1]
+    'nel status reports no job for invocation ab'
+    """
+    if proc.returncode != 0:
+        return {}, f"nel status exited {proc.returncode}: {printable((proc.stderr or proc.stdout).strip()[-200:])}"
+    try:
+        data = json.loads(proc.stdout)
+    except (ValueError, RecursionError):
+        return {}, f"nel status --json printed no JSON: {printable(proc.stdout.strip()[:120])!r}"
+    if not isinstance(data, list):
+        return {}, f"nel status --json printed a {type(data).__name__}, not a list of jobs"
+    if not data:
+        return {}, f"nel status reports no job for invocation {invocation}"
+    jobs: dict[str, str] = {}
+    for entry in data:
+        status = entry.get("status") if isinstance(entry, dict) else None
+        job = entry.get("job_id") or entry.get("invocation") or invocation if isinstance(entry, dict) else None
+        if not isinstance(job, str) or status not in STATUSES:
+            return {}, f"nel status --json has an entry without a job id and a known status: {printable(repr(entry)[:120])}"
+        jobs[job] = status
+    return jobs, ""
+
+
+def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[str]:
+    """Why a canary may not pass: it passes only on positive evidence that `task` ran, scored at
+    least `samples` samples (or the whole dataset, when smaller) and left clean logs."""
+    short = task.split(".")[-1]
+    mine = [r for r in reports if r.name == short or r.name.split(".")[-1] == short]
+    if not mine:
+        found = ", ".join(sorted({r.name for r in reports})) or "nothing"
+        return [f"{task}: the copied artifacts hold no record of this task (found: {found}); "
+                "`nel info --copy-logs/--copy-artifacts` copied no evidence"]
+    reasons = []
+    for report in mine:
+        reasons += [f"{task}: {p}" for p in report.problems]
+        if report.logs == 0:
+            reasons.append(f"{task}: no logs were copied")
+        wanted = min(samples, report.expected) if report.expected else samples
+        if report.scored is None and not report.problems:
+            reasons.append(f"{task}: no scored-sample count in results.yml")
+        elif report.scored is not None and report.scored < wanted:
+            reasons.append(f"{task}: only {report.scored} of {wanted} samples were scored")
+    return list(dict.fromkeys(reasons))
 
 
 def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
@@ -242,14 +386,21 @@ def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
     return {risk: found[risk] for risk in RISK_ORDER if risk in found}
 
 
-def run_subprocess(cmd: list[str]) -> subprocess.CompletedProcess:
-    """The real `shell` for Runner: a missing program is exit 127, as in a shell."""
-    program = shutil.which(cmd[0]) or cmd[0]
-    try:
-        return subprocess.run([program, *cmd[1:]], capture_output=True, text=True)
-    except FileNotFoundError as exc:
-        return subprocess.CompletedProcess(cmd, 127, "", f"{exc.filename}: not found")
-
-
 def _tail(text: str, lines: int = 15) -> str:
-    return "\n".join("  " + line for line in text.strip().splitlines()[-lines:])
+    return "\n".join("  " + printable(line[:300]) for line in text.strip().splitlines()[-lines:])
+
+
+_UNSET = re.compile(r"Environment variable '([A-Za-z_][A-Za-z0-9_]*)' \(referenced by '[^']*'\) is not set")
+
+
+def _explain_failure(proc: subprocess.CompletedProcess) -> str:
+    """What went wrong, in words: NEL's own one-line error when it printed one, else the output's tail."""
+    text = proc.stdout + proc.stderr
+    if proc.returncode == 124:
+        return f"  error[X004]: the nel command {proc.stderr}; nothing further is submitted"
+    unset = _UNSET.search(text)  # NEL env_vars.py:130-133, raised even under --dry-run
+    if unset:
+        return (f"  NEL needs {unset.group(1)} in your environment (a host: variable of the config): export {unset.group(1)}=... "
+                "and run again (`nelc compile --env-example FILE` lists every variable the config reads)")
+    failed = re.search(r"Job submission failed, see logs \| Error: (.*)", text)
+    return ("  " + printable(failed.group(1)[:400])) if failed else _tail(text)

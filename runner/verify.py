@@ -1,43 +1,72 @@
-"""`nelc verify RUN_DIR`: is a finished NEL run valid? The ModelOpt evaluation skill's run-validation checklist (references/run-validation.md).
+"""`nelc verify RUN_DIR`: is a finished NEL run valid? The ModelOpt evaluation skill's run-validation
+checklist (references/run-validation.md), on what NEL 0.2.6 really writes.
 
-A run directory holds one folder per task (`<task>.<idx>/` with `artifacts/` and `logs/`), or is
-one such folder. For each task: the logs are scanned for failure signatures (a SLURM timeout
-followed by `RESUMING` is a resume, not a failure), scored samples are counted against the
-expected samples x repeats, reasoning traces are checked for truncation, and only then is the
-score read from the recipe's score path (avg-of-N with N = the configured repeats).
+A run folder is what `nel info INV --copy-logs/--copy-artifacts DIR` writes, `DIR/<inv>.<idx>/` with
+`logs/` and `artifacts/` (NEL exporters/utils.py:435-490), or a local output folder
+`<ts>-<inv>/<task>.<idx>/`, or one job folder. A task is identified by what nemo-evaluator recorded
+(`artifacts/run_config.yml` `config.type`), never by a folder name; without that record the task is
+incomplete. Every check needs positive evidence: no results, no logs or no sample counts is a failure
+with its reason, not a pass. Files are read as untrusted: regular files only, capped, lines scanned
+in linear time, documents depth-limited, numbers required to be finite.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from nelc.diagnostics import printable
+from nelc.diagnostics import CompileError, printable
 from nelc.knowledge import Recipe, recipe_for_task
+from nelc.load import load_yaml
+from nelc.safeio import read_regular
 
-# (pattern, what it means) -- case-insensitive; a match anywhere in a log makes the task invalid.
-FAILURES = (
-    (r"Traceback \(most recent call last\)", "a Python traceback"),
-    (r"CUDA out of memory|OutOfMemoryError|\bOOM\b", "out of memory"),
-    (r"\b401\b.*Unauthorized|Unauthorized|\b403\b Forbidden|invalid api key", "an authorization failure (judge or endpoint key)"),
-    (r"\b429\b|rate limit", "rate limiting"),
-    (r"unknown_\w+_error", "client-side unknown errors (dropped samples)"),
-    (r"failed_samples_policy", "a failed-samples abort"),
-    (r"Maximum total walltime \(.*\) exceeded", "the max_walltime cap ended the job chain"),
-    (r"EXIT!", "the SLURM job chain ended on a failure"),
-    (r"sandbox.*(error|failed|timed out)|ResourceExhausted|can't start new thread", "code-execution sandbox failures"),
-    (r"judge.*(error|failed)|failed to parse judge", "judge failures"),
-    (r"connection (refused|reset)", "connection failures"),
+MAX_LOG_BYTES = 64 * 1024 * 1024  # per log file; the tail beyond it is not read (a note says so)
+MAX_LINE = 4096  # characters of a log line that are scanned; the signatures sit at the start
+MAX_DOC_BYTES = 16 * 1024 * 1024  # results.yml, run_config.yml, eval_factory_metrics.json, one jsonl file
+# Shares of responses that make a task invalid. The checklist (item 6) names `finish_reason: length`
+# and unclosed reasoning as failures to look for but gives no threshold: 10% is nelc's default,
+# so a few long answers do not void a run; change it with `nelc verify --max-truncated`.
+MAX_TRUNCATED_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A failure the checklist (item 1-4) names, found by plain substring tests on one lowercased line."""
+
+    meaning: str
+    test: Callable[[str], bool]
+    invalid: bool = True  # False: reported as a note (the checklist says to inspect, not to fail)
+
+
+_OOM = re.compile(r"\boom\b")
+_UNKNOWN_ERROR = re.compile(r"unknown_[a-z]+_error")
+_HTTP_429 = re.compile(r"\b429\b")
+SIGNATURES = (
+    Signature("a Python traceback", lambda l: "traceback (most recent call last)" in l),
+    Signature("out of memory", lambda l: "out of memory" in l or "outofmemoryerror" in l or bool(_OOM.search(l))),
+    Signature("an authorization failure (judge or endpoint key)",
+              lambda l: ("401" in l and "unauthorized" in l) or "403 forbidden" in l or "invalid api key" in l
+              or "authenticationerror" in l),
+    Signature("requests over the server's context length (HTTP 400)",
+              lambda l: "maximum context length" in l or ("max_model_len" in l and ("exceed" in l or "longer than" in l))),
+    Signature("client-side unknown errors (dropped samples)", lambda l: bool(_UNKNOWN_ERROR.search(l))),
+    Signature("a failed-samples abort", lambda l: "failed_samples_policy" in l),
+    Signature("the max_walltime cap ended the job chain", lambda l: "maximum total walltime" in l and "exceeded" in l),
+    Signature("the SLURM job chain ended on a failure", lambda l: "exit!" in l),
+    Signature("code-execution sandbox failures",
+              lambda l: ("sandbox" in l and ("error" in l or "failed" in l or "timed out" in l)) or "resourceexhausted" in l
+              or "can't start new thread" in l),
+    Signature("judge failures", lambda l: ("judge" in l and ("error" in l or "failed" in l)) or "failed to parse judge" in l),
+    Signature("connection failures", lambda l: "connection refused" in l or "connection reset" in l),
+    # Retried rate limits are normal with shared judges; dropped samples show up in the accounting.
+    Signature("rate limiting (retried requests are fine; sample accounting decides)",
+              lambda l: bool(_HTTP_429.search(l)) or "rate limit" in l, invalid=False),
 )
-RESUME = re.compile(r"RESUMING", re.I)
-LENGTH = re.compile(r'"finish_reason"\s*:\s*"length"')
+_SERVED = re.compile(r"'served_model_name': \[([^\]]{0,512})\]")
 
 
 @dataclass
@@ -54,6 +83,7 @@ class TaskReport:
     score: float | None = None
     stderr: float | None = None
     metric: str = ""
+    logs: int = 0  # log files read
 
     def fail(self, problem: str, status: str = "invalid") -> None:
         self.problems.append(problem)
@@ -62,68 +92,149 @@ class TaskReport:
 
 
 def task_folders(run_dir: Path) -> list[Path]:
-    if (run_dir / "artifacts").is_dir() or (run_dir / "logs").is_dir():
+    """Job folders under `run_dir` (or `run_dir` itself): those holding artifacts/ or logs/."""
+    def is_job(path: Path) -> bool:
+        return (path / "artifacts").is_dir() or (path / "logs").is_dir()
+
+    if is_job(run_dir):
         return [run_dir]
-    return sorted(p for p in run_dir.iterdir() if p.is_dir() and ((p / "artifacts").is_dir() or (p / "logs").is_dir()))
+    found = [p for p in sorted(run_dir.iterdir()) if p.is_dir() and not p.is_symlink() and is_job(p)]
+    for nested in (p for p in sorted(run_dir.iterdir()) if p.is_dir() and not p.is_symlink() and not is_job(p)):
+        found += [p for p in sorted(nested.iterdir()) if p.is_dir() and not p.is_symlink() and is_job(p)]  # <ts>-<inv>/<task>.<i>
+    return found
 
 
-def verify_run(run_dir: Path) -> list[TaskReport]:
-    return [verify_task(folder) for folder in task_folders(run_dir)]
+def verify_run(run_dir: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> list[TaskReport]:
+    return [verify_task(folder, max_truncated) for folder in task_folders(run_dir)]
 
 
-def verify_task(folder: Path) -> TaskReport:
-    name = folder.name.rsplit(".", 1)[0] if re.search(r"\.\d+$", folder.name) else folder.name
-    report = TaskReport(name=name, folder=str(folder))
+def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> TaskReport:
+    run_config = _document(folder / "artifacts" / "run_config.yml")
+    config = run_config.get("config") if isinstance(run_config, dict) else None
+    task = config.get("type") if isinstance(config, dict) else None
+    report = TaskReport(name=str(task) if isinstance(task, str) else f"(unknown task in {folder.name})", folder=str(folder))
+    if not isinstance(task, str):
+        report.fail("no artifacts/run_config.yml with config.type: which task ran cannot be told (nemo-evaluator writes it "
+                    "when the task starts)", "incomplete")
     _scan_logs(folder, report)
-    config = _run_config(folder)
-    params = ((config.get("config") or {}).get("params") or {}) if config else {}
-    extra = params.get("extra") or {}
-    report.repeats = extra.get("num_repeats") or extra.get("n_samples") or 1
-    results_file = next(iter(sorted(folder.rglob("results.yml"))), None)
-    if results_file is None:
-        report.fail("no results.yml: the task did not finish", "incomplete")
+    params = config.get("params") if isinstance(config, dict) and isinstance(config.get("params"), dict) else {}
+    extra = params.get("extra") if isinstance(params.get("extra"), dict) else {}
+    report.repeats = _repeats(extra, report)
+    _server_checks(folder, run_config, report)
+    results_doc = _document(folder / "artifacts" / "results.yml")
+    if results_doc is None:
+        report.fail("no readable artifacts/results.yml: the task did not finish", "incomplete")
         return report
-    results = _load(results_file) or {}
-    entry = recipe_for_task(name)
-    if entry is None or entry.score is None:
-        report.notes.append("no canonical score path for this task (the recipe defines none)")
+    results = results_doc if isinstance(results_doc, dict) else {}
+    recipe = recipe_for_task(task) if isinstance(task, str) else None
+    if recipe is not None and recipe.score is not None:
+        _score(report, results, recipe, params)
     else:
-        _score(report, results, entry, params)
-    _reasoning(folder, report)
+        report.notes.append("no canonical score path for this task (no recipe defines one); sample count from results.yml")
+        report.scored = _largest_count(results)
+        _expect(report, params, None)
+    _reasoning(folder, report, params, max_truncated)
     return report
 
 
+# ----- reading untrusted files -----------------------------------------------------------------
+def _text(path: Path, cap: int) -> tuple[str | None, bool]:
+    """(text, truncated) of a regular file that is not a link; (None, False) when there is none."""
+    try:
+        raw = read_regular(path, cap, follow_links=False)
+    except OSError:
+        return None, False
+    return raw[:cap].decode("utf-8", errors="replace"), len(raw) > cap
+
+
+def _document(path: Path) -> Any:
+    """A YAML or JSON document (JSON is YAML), depth- and size-limited by nelc's loader; None if unusable."""
+    text, truncated = _text(path, MAX_DOC_BYTES)
+    if text is None or truncated:
+        return None
+    try:
+        return load_yaml(text, str(path)).data
+    except CompileError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    """A finite number, or None (strings, lists, NaN and infinities are not evidence)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
 def _scan_logs(folder: Path, report: TaskReport) -> None:
-    for log in sorted(folder.rglob("*.log")):
-        text = log.read_text(errors="replace")
-        report.resumes += len(RESUME.findall(text))
-        for pattern, meaning in FAILURES:
-            match = re.search(pattern, text, re.I)
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-                report.fail(f"{meaning}: {log.relative_to(folder)}:{line}: {text.splitlines()[line - 1].strip()[:160]}")
+    logs = folder / "logs"
+    files = sorted(p for p in logs.iterdir() if p.suffix == ".log") if logs.is_dir() else []
+    if not files:
+        report.fail("no logs: nothing shows the task ran cleanly (copy them with `nel info INV --copy-logs DIR`)", "incomplete")
+    seen: set[str] = set()
+    for log in files:
+        text, truncated = _text(log, MAX_LOG_BYTES)
+        if text is None:
+            report.notes.append(f"{log.name}: not a regular file; not read")
+            continue
+        report.logs += 1
+        if truncated:
+            report.notes.append(f"{log.name}: only the first {MAX_LOG_BYTES // (1024 * 1024)} MiB were scanned")
+        for number, line in enumerate(text.splitlines(), 1):
+            lowered = line[:MAX_LINE].lower()
+            if "resuming" in lowered:
+                report.resumes += 1
+            for signature in SIGNATURES:
+                if signature.meaning in seen or not signature.test(lowered):
+                    continue
+                seen.add(signature.meaning)
+                shown = f"{signature.meaning}: {log.relative_to(folder)}:{number}: {line[:160].strip()}"
+                if signature.invalid:
+                    report.fail(shown)
+                else:
+                    report.notes.append(shown)
     if report.resumes:
         report.notes.append(f"{report.resumes} SLURM resume(s) after a timeout or preemption (not a failure)")
 
 
-def _run_config(folder: Path) -> dict:
-    for name in ("run_config.yml", "config_ef.yaml"):
-        found = next(iter(sorted(folder.rglob(name))), None)
-        if found:
-            return _load(found) or {}
-    return {}
-
-
-def _load(path: Path) -> Any:
-    try:
-        return YAML(typ="safe", pure=True).load(path.read_text(errors="replace"))
-    except YAMLError:
+def _repeats(extra: dict, report: TaskReport) -> int | None:
+    raw = extra.get("num_repeats", extra.get("n_samples"))
+    if raw is None:
         return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        report.fail(f"the configured repeat count {printable(repr(raw)[:40])} is not a positive integer")
+        return None
+    return raw
 
 
+def _server_checks(folder: Path, run_config: Any, report: TaskReport) -> None:
+    """Checklist item 2: the server served the intended model (the name the client asked for)."""
+    target = run_config.get("target") if isinstance(run_config, dict) else None
+    endpoint = target.get("api_endpoint") if isinstance(target, dict) else None
+    wanted = endpoint.get("model_id") if isinstance(endpoint, dict) else None
+    logs = folder / "logs"
+    servers = sorted(p for p in logs.glob("server*.log")) if logs.is_dir() else []
+    if not servers or not isinstance(wanted, str):
+        return
+    for log in servers:
+        text, _ = _text(log, MAX_LOG_BYTES)
+        match = _SERVED.search(text or "")
+        if match:
+            if f"'{wanted}'" not in match.group(1):
+                report.fail(f"the server served {printable(match.group(1))} but the client asked for '{printable(wanted)}' "
+                            f"({log.name})")
+            return
+    report.notes.append("the served model name could not be confirmed from the server log")
+
+
+# ----- scores and sample accounting --------------------------------------------------------------
 def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> None:
     score = recipe.score
-    repeats = report.repeats or 1
+    repeats = report.repeats
+    if repeats is None and "avg-of-N" in score.path:
+        available = _avg_of(results, score.path)
+        repeats = max(available) if available else 1
+        report.notes.append(f"repeat count not configured: using the highest available avg-of-{repeats}")
+    repeats = repeats or 1
     path = score.path.replace("avg-of-N", f"avg-of-{repeats}")
     value = evaluate(path, results)
     if value is None and "avg-of-" in path:
@@ -132,46 +243,85 @@ def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> N
             report.fail(f"only avg-of-{max(available)} results where {repeats} repeats were configured (repeats were dropped)")
         elif repeats == 1:
             value = evaluate(score.path.replace('."pass@1[avg-of-N]"', ".pass@1"), results)
-    if value is None:
-        report.fail(f"the score path {path} is missing from results.yml", "incomplete")
+    number = _number(value)
+    if number is None:
+        what = "is missing from results.yml" if value is None else f"is not a finite number ({printable(repr(value)[:40])})"
+        report.fail(f"the score at {path} {what}", "incomplete" if value is None else "invalid")
         return
-    report.score, report.metric = value, path
+    report.score, report.metric = number, path
     if score.stderr and repeats > 1:
-        report.stderr = evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}"), results)
+        report.stderr = _number(evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}"), results))
     count_path = re.sub(r"\.value( \*.*)?$", ".stats.count", path.split(" ")[0])
-    report.scored = evaluate(count_path, results)
+    count = evaluate(count_path, results)
+    report.scored = int(count) if _number(count) is not None and float(count).is_integer() and count >= 0 else None
+    if count is not None and report.scored is None:
+        report.fail(f"the sample count at {count_path} is not a non-negative integer")
+    _expect(report, params, score.samples)
+
+
+def _expect(report: TaskReport, params: dict, dataset_size: int | None) -> None:
     limit = params.get("limit_samples")
-    report.expected = int(limit) if isinstance(limit, (int, float)) and limit >= 1 else score.samples
-    if report.scored is not None and report.expected and report.scored < report.expected:
-        report.fail(f"{int(report.scored)} of {report.expected} samples were scored (samples were dropped)")
+    limit = int(limit) if _number(limit) is not None and limit >= 1 else None
+    report.expected = min(limit, dataset_size) if limit and dataset_size else (limit or dataset_size)
+    if report.scored is None:
+        if report.status == "valid":
+            report.fail("results.yml holds no sample count: the samples scored cannot be confirmed", "incomplete")
+    elif report.expected and report.scored < report.expected:
+        report.fail(f"{report.scored} of {report.expected} samples were scored (samples were dropped)")
     elif report.expected is None:
         report.notes.append("expected sample count unknown (set limit_samples, or the recipe lists none)")
 
 
-def _reasoning(folder: Path, report: TaskReport) -> None:
-    responses = truncated = unfinished = 0
-    for output in sorted(folder.rglob("*.jsonl")):
-        for line in output.read_text(errors="replace").splitlines():
+def _largest_count(results: Any, depth: int = 0) -> int | None:
+    """The largest `stats.count` anywhere in results.yml: evidence of how many samples were scored."""
+    if depth > 32 or not isinstance(results, dict):
+        return None
+    counts = []
+    stats = results.get("stats")
+    if isinstance(stats, dict) and _number(stats.get("count")) is not None and float(stats["count"]).is_integer():
+        counts.append(int(stats["count"]))
+    counts += [c for v in results.values() if (c := _largest_count(v, depth + 1)) is not None]
+    return max(counts) if counts else None
+
+
+# ----- reasoning (checklist item 6) ----------------------------------------------------------------
+def _reasoning(folder: Path, report: TaskReport, params: dict, max_truncated: float) -> None:
+    responses = truncated = unfinished = leaked = 0
+    for output in sorted((folder / "artifacts").glob("*.jsonl")):
+        text, _ = _text(output, MAX_DOC_BYTES)
+        for line in (text or "").splitlines():
             if not line.strip():
                 continue
             responses += 1
-            truncated += bool(LENGTH.search(line))
+            truncated += '"finish_reason": "length"' in line or '"finish_reason":"length"' in line
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
-            text = record.get("generation") or record.get("response") or "" if isinstance(record, dict) else ""
-            unfinished += isinstance(text, str) and "<think>" in text and "</think>" not in text
-    if responses and truncated / responses > 0.1:
+            answer = record.get("generation") or record.get("response") or "" if isinstance(record, dict) else ""
+            if isinstance(answer, str):
+                unfinished += "<think>" in answer and "</think>" not in answer
+                leaked += "</think>" in answer  # the parser should have stripped a closed trace
+    if responses and truncated / responses > max_truncated:
         report.fail(f"{truncated} of {responses} responses stopped at the length limit (finish_reason: length)")
-    if responses and unfinished / responses > 0.1:
+    if responses and unfinished / responses > max_truncated:
         report.fail(f"{unfinished} of {responses} responses have a reasoning trace that never closes")
+    if responses and leaked / responses > max_truncated:
+        report.fail(f"{leaked} of {responses} answers still hold their reasoning trace (leaked into the answer: check the "
+                    "reasoning parser)")
+    metrics = _document(folder / "artifacts" / "eval_factory_metrics.json")
+    stats = metrics.get("reasoning") if isinstance(metrics, dict) else None
+    if isinstance(stats, dict):
+        total, with_reasoning = _number(stats.get("total_responses")), _number(stats.get("responses_with_reasoning"))
+        if total and with_reasoning == 0:
+            report.fail(f"none of {int(total)} responses carried reasoning: reasoning was disabled or not parsed "
+                        "(eval_factory_metrics.json reasoning.responses_with_reasoning = 0)")
 
 
 def _avg_of(results: dict, path: str) -> list[int]:
     group = path.split(".metrics.")[0]
     metrics = evaluate(group + ".metrics", results) or {}
-    return [int(m) for key in metrics for m in re.findall(r"avg-of-(\d+)", str(key))]
+    return [int(m) for key in (metrics if isinstance(metrics, dict) else {}) for m in re.findall(r"avg-of-(\d+)", str(key))]
 
 
 def _segments(path: str) -> list[str]:
@@ -189,7 +339,8 @@ def _lookup(results: Any, path: str) -> Any:
 
 def evaluate(expression: str, results: dict) -> Any:
     """A recipe score expression: a results path, times or divided by numbers, paths, or score
-    names of the same metric (`... * 100 * num_problems / num_subtasks`).
+    names of the same metric (`... * 100 * num_problems / num_subtasks`). None when any part is
+    missing or not a finite number.
 
     >>> evaluate('results.g.metrics."pass@1[avg-of-3]".scores.acc.value * 100',
     ...          {"results": {"g": {"metrics": {"pass@1[avg-of-3]": {"scores": {"acc": {"value": 0.5}}}}}}})
@@ -199,16 +350,18 @@ def evaluate(expression: str, results: dict) -> Any:
     value = _lookup(results, terms[0])
     if not terms[1:] or value is None:
         return value
+    value = _number(value)
     metric = terms[0].split(".scores.")[0]
     for op, term in zip(terms[1::2], terms[2::2]):
-        operand = float(term) if re.fullmatch(r"[\d.]+", term) else _lookup(results, term if term.startswith("results.")
-                                                                             else f"{metric}.scores.{term}.value")
-        if operand is None:
+        operand = float(term) if re.fullmatch(r"[\d.]+", term) else _number(
+            _lookup(results, term if term.startswith("results.") else f"{metric}.scores.{term}.value"))
+        if value is None or operand is None or (op == "/" and operand == 0):
             return None
         value = value * operand if op == "*" else value / operand
     return value
 
 
+# ----- verdict and output ------------------------------------------------------------------------
 def verdict(reports: list[TaskReport]) -> str:
     if not reports:
         return "incomplete"
@@ -218,23 +371,29 @@ def verdict(reports: list[TaskReport]) -> str:
 
 
 def as_json(reports: list[TaskReport]) -> str:
-    return json.dumps({"verdict": verdict(reports), "tasks": [asdict(r) for r in reports]}, indent=2) + "\n"
+    def clean(value: Any) -> Any:  # strict JSON: no NaN or Infinity
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+    return json.dumps({"verdict": verdict(reports), "tasks": [{k: clean(v) for k, v in asdict(r).items()} for r in reports]},
+                      indent=2, allow_nan=False) + "\n"
 
 
 def as_text(reports: list[TaskReport], run_dir: str) -> str:
     """The validation summary first; scores only after it, and marked when not valid."""
-    lines = [f"Validation of {run_dir}"]
+    lines = [f"Validation of {printable(run_dir)}"]
+    if not reports:
+        lines.append("  no task folders: expected <invocation>.<idx>/ (or <task>.<idx>/) folders holding artifacts/ or logs/, "
+                     "as `nel info INV --copy-logs DIR --copy-artifacts DIR` writes them")
     for r in reports:
-        samples = f"{int(r.scored)}/{r.expected or '?'} samples" if r.scored is not None else "samples: n/a"
-        lines.append(f"  {r.name}: {r.status.upper()} ({samples}, repeats {r.repeats}, resumes {r.resumes})")
+        samples = f"{r.scored}/{r.expected or '?'} samples" if r.scored is not None else "samples: n/a"
+        lines.append(f"  {printable(r.name)}: {r.status.upper()} ({samples}, repeats {r.repeats}, resumes {r.resumes})")
         lines += [f"    problem: {printable(p)}" for p in r.problems] + [f"    note: {printable(n)}" for n in r.notes]
     lines.append(f"Verdict: {verdict(reports).upper()}")
     lines.append("Scores:")
     for r in reports:
         if r.score is None:
-            lines.append(f"  {r.name}: no score")
+            lines.append(f"  {printable(r.name)}: no score")
             continue
         err = f" ± {r.stderr:.2f}" if r.stderr is not None else ""
         mark = "" if r.status == "valid" else f"   [{r.status.upper()}: do not report]"
-        lines.append(f"  {r.name}: {r.score:.2f}{err}  ({r.metric}){mark}")
+        lines.append(f"  {printable(r.name)}: {r.score:.2f}{err}  ({r.metric}){mark}")
     return "\n".join(lines) + "\n"

@@ -62,9 +62,9 @@ def _runs(calls, full=False):
 
 def test_passing_canary_starts_the_full_run_with_the_right_arguments(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {
-        "submissions": {"ns_gpqa": "can1", "full": "full1"}, "statuses": {"can1": ["running", "success"]},
-        "copies": {"can1": str(RUNS / "canary-plain-ok")}})
-    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+        "submissions": {"ns_gpqa": "621df7807cfb2428", "full": "ca16d4323ccef12a"}, "statuses": {"621df7807cfb2428": ["running", "success"]},
+        "copies": {"621df7807cfb2428": str(RUNS / "canary-plain-ok")}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert result.exit_code == 0, result.output
     (canary,) = _runs(fake_nel)
     assert canary[canary.index("-t") + 1] == "ns_gpqa"
@@ -73,40 +73,40 @@ def test_passing_canary_starts_the_full_run_with_the_right_arguments(tmp_path, m
     assert full == ["nel", "run", "--config", str(config)] and not any("limit_samples" in a for a in full)
     assert [s for s in ("stage 1", "stage 2", "stage 3") if s in result.output] == ["stage 1", "stage 2", "stage 3"]
     state = json.loads((tmp_path / "run.yaml.nelc-run.json").read_text())
-    assert state["stages"]["full"]["invocation"] == "full1" and state["stages"]["canary:plain"]["status"] == "passed"
-    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])  # resumes: submits nothing new
+    assert state["stages"]["full"]["invocation"] == "ca16d4323ccef12a" and state["stages"]["canary:plain"]["status"] == "passed"
+    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])  # resumes: submits nothing new
     assert again.exit_code == 0 and len(_runs(fake_nel)) == 1 and len(_runs(fake_nel, full=True)) == 1
 
 
 def test_failing_canary_stops_everything(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "recipe-aa-lcr", {
-        "submissions": {"aa_lcr": "can2", "full": "full2"}, "statuses": {"can2": ["running", "success"]},
-        "copies": {"can2": str(RUNS / "canary-judge-401")}})
-    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+        "submissions": {"aa_lcr": "7fe22042b47c3f78", "full": "3b1bc81d0ae33329"}, "statuses": {"7fe22042b47c3f78": ["running", "success"]},
+        "copies": {"7fe22042b47c3f78": str(RUNS / "canary-judge-401")}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert result.exit_code == 1
     assert "authorization failure" in result.output and "full run is not submitted" in result.output
     assert _runs(fake_nel, full=True) == []
-    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])  # a rerun retries the canary, never skips it
+    again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])  # a rerun retries the canary, never skips it
     assert again.exit_code == 1 and _runs(fake_nel, full=True) == []
 
 
 def test_failed_job_status_fails_the_canary(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {
-        "submissions": {"ns_gpqa": "can3", "full": "full3"}, "statuses": {"can3": ["failed"]}, "copies": {}})
-    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+        "submissions": {"ns_gpqa": "07ba08c9d031cc2b", "full": "970a0151b1f48438"}, "statuses": {"07ba08c9d031cc2b": ["failed"]}, "copies": {}})
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert result.exit_code == 1 and "ended failed" in result.output and _runs(fake_nel, full=True) == []
 
 
 def test_nothing_is_submitted_without_yes_or_a_yes_answer(tmp_path, monkeypatch, fake_nel):
-    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {"ns_gpqa": "c", "full": "f"}, "statuses": {}, "copies": {}})
-    result = CliRunner().invoke(main, ["run", str(config), "--poll", "0"], input="n\n")
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {"ns_gpqa": "c0ffee0000000001", "full": "f0ffee0000000001"}, "statuses": {}, "copies": {}})
+    result = CliRunner().invoke(main, ["run", str(config), "--poll", "0.01"], input="n\n")
     assert result.exit_code == 1 and _runs(fake_nel) == [] and _runs(fake_nel, full=True) == []
 
 
 def test_dry_run_failure_stops_at_stage_one(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {}, "statuses": {}, "copies": {}})
     config.write_text(config.read_text().replace("served_model_name: Qwen3-8B", "served_model_name: ???"))
-    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert result.exit_code == 1 and "stage 1 dry run: FAILED" in result.output and _runs(fake_nel) == []
 
 
@@ -126,17 +126,17 @@ def test_registry_classification():
 
 def test_slurm_preflight_checks_only_private_images(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "slurm-nim", {
-        "submissions": {"ns_gpqa": "can4", "full": "full4"}, "statuses": {"can4": ["success"]},
-        "copies": {"can4": str(RUNS / "canary-plain-ok")}})
+        "submissions": {"ns_gpqa": "225dc4a0be3e8f1d", "full": "115c053173853e2a"}, "statuses": {"225dc4a0be3e8f1d": ["success"]},
+        "copies": {"225dc4a0be3e8f1d": str(RUNS / "canary-plain-ok")}})
     import yaml
     images = images_of(yaml.safe_load(config.read_text()))
     assert images["nvcr.io/nim/meta/llama-3.1-70b-instruct:1.8.6"] == ("NGC", False)
     assert images["nvcr.io/nvidia/eval-factory/nemo-skills:26.03"] == ("NGC", True)
     monkeypatch.setenv("FAKE_SSH_CREDENTIALS", "machine auth.docker.io login u password p")
-    missing = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    missing = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert missing.exit_code == 1 and "no enroot or docker credentials for NGC (nvcr.io)" in missing.output and _runs(fake_nel) == []
     ssh = [c for c in fake_nel() if c[0] == "ssh"]
     assert ssh and ssh[0][1] == "alice@login.cluster.example.com"
     monkeypatch.setenv("FAKE_SSH_CREDENTIALS", '---docker---\n{"auths": {"nvcr.io": {"auth": "x"}}}')  # docker login counts too
-    ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0"])
+    ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert ok.exit_code == 0, ok.output

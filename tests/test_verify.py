@@ -21,7 +21,15 @@ SCENARIOS = [
     ("judge-401", "invalid", "authorization failure", 0),
     ("missing-repeats", "invalid", "only avg-of-16 results where 32 repeats were configured", 0),
     ("truncated-reasoning", "invalid", "finish_reason: length", 0),
-    ("incomplete", "invalid", "no results.yml", 0),
+    ("incomplete", "invalid", "no readable artifacts/results.yml", 0),
+    ("canary-3-of-10", "invalid", "3 of 10 samples were scored", 0),
+    ("nan-score", "invalid", "not a finite number", 0),
+    ("bad-repeats", "invalid", "repeat count 'abc' is not a positive integer", 0),
+    ("unknown-repeats", "valid", None, 0),
+    ("wrong-served-model", "invalid", "the server served 'llama-8b'", 0),
+    ("max-context-400", "invalid", "context length (HTTP 400)", 0),
+    ("reasoning-disabled", "invalid", "none of 6336 responses carried reasoning", 0),
+    ("reasoning-leaked", "invalid", "leaked into the answer", 0),
 ]
 
 
@@ -36,7 +44,7 @@ def test_verdicts(scenario, expected, problem, resumes):
 
 # Scores per recipe, from the fixture's numbers through the recipe's score formula.
 SCORES = {
-    "nemo_skills.ns_mmlu_pro": (71.3, None),
+    "ns_mmlu_pro": (71.3, None),
     "ns_mmmu_pro": (48.9, None),
     "ns_gpqa": (65.2, 0.012 * 100),
     "ns_aime2025": (80.0, 0.021 * 100),
@@ -73,7 +81,8 @@ def test_json_format():
 
 
 def test_a_single_task_folder_can_be_verified():
-    assert verdict(verify_run(RUNS / "all-recipes-valid" / "ns_gpqa.0")) == "valid"
+    (folder,) = [p for p in (RUNS / "all-recipes-valid").iterdir() if (p / "artifacts" / "results.yml").read_text().count("gpqa")]
+    assert verdict(verify_run(folder)) == "valid"
 
 
 def test_fixtures_are_what_the_generator_writes(tmp_path, monkeypatch):
