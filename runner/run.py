@@ -368,9 +368,11 @@ def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[
         if report.logs == 0:
             reasons.append(f"{task}: no logs were copied")
         wanted = min(samples, report.expected) if report.expected else samples
-        if report.scored is None and not report.problems:
+        if report.problems:
+            continue  # verify already said what is missing or wrong
+        if report.scored is None:
             reasons.append(f"{task}: no scored-sample count in results.yml")
-        elif report.scored is not None and report.scored < wanted:
+        elif report.scored < wanted:
             reasons.append(f"{task}: only {report.scored} of {wanted} samples were scored")
     return list(dict.fromkeys(reasons))
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from nelc import NEL_VERSION, __version__
 from nelc.diagnostics import CompileError, printable
 from nelc.knowledge import Recipe, recipe_for_task
 from nelc.load import load_yaml
@@ -117,6 +118,7 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
         report.fail("no artifacts/run_config.yml with config.type: which task ran cannot be told (nemo-evaluator writes it "
                     "when the task starts)", "incomplete")
     _scan_logs(folder, report)
+    _versions(folder, report)
     params = config.get("params") if isinstance(config, dict) and isinstance(config.get("params"), dict) else {}
     extra = params.get("extra") if isinstance(params.get("extra"), dict) else {}
     report.repeats = _repeats(extra, report)
@@ -194,6 +196,20 @@ def _scan_logs(folder: Path, report: TaskReport) -> None:
                     report.notes.append(shown)
     if report.resumes:
         report.notes.append(f"{report.resumes} SLURM resume(s) after a timeout or preemption (not a failure)")
+
+
+def _versions(folder: Path, report: TaskReport) -> None:
+    """The launcher that ran the task (metadata.yaml `versioning`, NEL helpers.py:254-271) must be the
+    NEL line nelc compiles for: scores from another launcher are not comparable."""
+    metadata = _document(folder / "artifacts" / "metadata.yaml")
+    versioning = metadata.get("versioning") if isinstance(metadata, dict) else None
+    ran = versioning.get("nemo_evaluator_launcher") if isinstance(versioning, dict) else None
+    if not isinstance(ran, str):
+        return
+    report.notes.append(f"ran with nemo-evaluator-launcher {printable(ran[:40])} (metadata.yaml)")
+    if ran.split(".")[:2] != NEL_VERSION.split(".")[:2]:
+        report.fail(f"the run used nemo-evaluator-launcher {printable(ran[:40])}, not {NEL_VERSION} that nelc {__version__} "
+                    "compiles for")
 
 
 def _repeats(extra: dict, report: TaskReport) -> int | None:
@@ -382,7 +398,7 @@ def as_text(reports: list[TaskReport], run_dir: str) -> str:
     lines = [f"Validation of {printable(run_dir)}"]
     if not reports:
         lines.append("  no task folders: expected <invocation>.<idx>/ (or <task>.<idx>/) folders holding artifacts/ or logs/, "
-                     "as `nel info INV --copy-logs DIR --copy-artifacts DIR` writes them")
+                     "as `nel info INV --copy-logs DIR` and then `nel info INV --copy-artifacts DIR` write them")
     for r in reports:
         samples = f"{r.scored}/{r.expected or '?'} samples" if r.scored is not None else "samples: n/a"
         lines.append(f"  {printable(r.name)}: {r.status.upper()} ({samples}, repeats {r.repeats}, resumes {r.resumes})")

@@ -30,6 +30,7 @@ SCENARIOS = [
     ("max-context-400", "invalid", "context length (HTTP 400)", 0),
     ("reasoning-disabled", "invalid", "none of 6336 responses carried reasoning", 0),
     ("reasoning-leaked", "invalid", "leaked into the answer", 0),
+    ("other-launcher", "invalid", "the run used nemo-evaluator-launcher 0.4.0", 0),
 ]
 
 

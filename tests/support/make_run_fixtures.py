@@ -48,7 +48,7 @@ def invocation_of(scenario: str) -> str:
 
 
 def task(root: Path, name: str, results: dict | None, params: dict, logs: dict[str, str] | None = None,
-         outputs: list[dict] | None = None, metrics: dict | None = None, served: str = SERVED) -> None:
+         outputs: list[dict] | None = None, metrics: dict | None = None, served: str = SERVED, launcher: str = "0.2.6") -> None:
     """One job of scenario `root` (the next index), written as NEL's local executor lays it out, then
     copied by NEL's own code."""
     invocation = invocation_of(root.name)
@@ -63,6 +63,8 @@ def task(root: Path, name: str, results: dict | None, params: dict, logs: dict[s
                       "target": {"api_endpoint": {"model_id": served, "type": "chat",
                                                   "url": "http://127.0.0.1:8000/v1/chat/completions"}}}
         (artifacts / "run_config.yml").write_text(yaml.safe_dump(run_config, sort_keys=True))
+        versioning = {"nemo_evaluator_launcher": launcher, "nemo_evaluator": "0.2.8"}  # NEL helpers.py:254-271
+        (artifacts / "metadata.yaml").write_text(yaml.safe_dump({"versioning": versioning}, sort_keys=True))
         if results is not None:
             (artifacts / "results.yml").write_text(yaml.safe_dump({"results": results}, sort_keys=False))
         if metrics is not None:
@@ -158,6 +160,8 @@ def main() -> None:
     outputs = [{"generation": "<think>a</think>B"}] * 10
     task(RUNS / "reasoning-leaked", "ns_ifbench", {"groups": {"ifbench": {"metrics": {avg(8): {"scores": {
         "prompt_loose_accuracy": {"value": 30.0, "stats": {"count": 294}}}}}}}}, {"extra": {"num_repeats": 8}}, outputs=outputs)
+    task(RUNS / "other-launcher", "ns_gpqa", {"groups": {"gpqa": {"metrics": {avg(32): {"scores": metric(60.0, 198)}}}}},
+         {"extra": {"num_repeats": 32}}, launcher="0.4.0")
     task(RUNS / "canary-judge-ok", "aa_lcr", {"groups": {"aa_lcr": {"metrics": {"accuracy": {"scores": {
         "accuracy": {"value": 0.4, "stats": {"count": 10}}}}}}}}, {"limit_samples": 10, "extra": {"n_samples": 3}})
 
