@@ -176,6 +176,8 @@ def _write(node: Any, key: Key, value: Any) -> Any:
     head, rest = key[0], key[1:]
     if isinstance(node, tuple) and isinstance(head, int):
         items = list(node)
+        if head == len(items):  # one past the end appends (an override adding a task)
+            items.append(MappingProxyType({}) if rest else None)
         items[head] = _write(items[head], rest, value)
         return tuple(items)
     base = dict(node) if isinstance(node, Mapping) else {}

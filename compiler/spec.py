@@ -85,6 +85,17 @@ class Wandb(_Strict):
     tags: list[NonEmpty] = Field(default_factory=list)
 
 
+class Benchmark(_Strict):
+    """A benchmark with settings for the task(s) it resolves to, merged over what nelc derives
+    (mappings merge key by key; lists and values replace), as the ModelOpt evaluation skill's
+    Step 5 tunes a task."""
+
+    name: NonEmpty = Field(description="recipe, bundle or NEL task name")
+    params: dict[str, Any] = Field(default_factory=dict, description="merged into nemo_evaluator_config.config.params")
+    nemo_evaluator_config: dict[str, Any] = Field(default_factory=dict, description="merged into the task's nemo_evaluator_config")
+    env_vars: dict[EnvName, PrefixedEnvValue] = Field(default_factory=dict, description="the task's env: NAME: lit:VALUE | host:VAR")
+
+
 class Spec(_Strict):
     """What to evaluate, where, and on which benchmarks."""
 
@@ -98,7 +109,8 @@ class Spec(_Strict):
                                   "tokenize client-side; defaults to the model's handle")
     backend: Literal[BACKENDS] = "vllm"
     executor: Literal[EXECUTORS] = "local"
-    benchmarks: list[NonEmpty] = Field(min_length=1, description="bundle, recipe or NEL task names")
+    benchmarks: list[NonEmpty | Benchmark] = Field(
+        min_length=1, description="bundle, recipe or NEL task names; {name, params, nemo_evaluator_config, env_vars} to tune one")
     export: Literal[EXPORTS] = "none"
     output_dir: NonEmpty | None = Field(default=None, description="default ./nel-results (local); absolute and required on slurm")
     slurm: Slurm = Field(default_factory=Slurm)
@@ -110,6 +122,11 @@ class Spec(_Strict):
     wandb: Wandb = Field(default_factory=Wandb)
     interceptors: dict[str, Any] = Field(default_factory=dict, description="adapter settings by NEL's flag names")
     overrides: dict[str, Any] = Field(default_factory=dict, description="raw NEL keys, deep-merged last")
+
+
+    @property
+    def benchmark_names(self) -> list[str]:
+        return [b if isinstance(b, str) else b.name for b in self.benchmarks]
 
 
 def spec_json_schema() -> dict:

@@ -1,23 +1,125 @@
-"""R190 apply-overrides: the spec's raw `overrides`, deep-merged last.
+"""R190 apply-overrides: the spec's per-benchmark settings and raw `overrides`, merged last.
 
-Why: an escape hatch for any NEL key nelc does not model. Mappings merge key by key; lists and
-scalars replace, as in NEL's own OmegaConf merge. Every overridden value is recorded as the
-user's, and the result is still validated.
+Why: the ModelOpt evaluation skill's Step 5 tunes single tasks (parallelism, repeats, params), and
+`overrides` is the escape hatch for any NEL key nelc does not model. Mappings merge key by key;
+lists and scalars replace, as in NEL's own OmegaConf merge, except `evaluation.tasks`, which
+merges by task name: overriding one task never drops the others. A task the benchmarks do not
+list is added (with a note). Every value set here is recorded as the user's, with its spec line,
+and the result is still validated and checked.
 
 Example:
 >>> from nelc.engine import demo
->>> print(demo("R190", "model: org/m\\nbenchmarks: [ns_gpqa]\\noverrides: {execution: {mode: sequential, extra_docker_args: --ipc=host}}\\n"))
+>>> spec = ("model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [gpqa, {name: ns_ifbench, params: {parallelism: 8}}]\\n"
+...         "overrides: {execution: {mode: sequential}, evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {parallelism: 32}}}}]}}\\n")
+>>> print(demo("R190", spec))
+evaluation.tasks.1.nemo_evaluator_config.config.params.parallelism: 8  # R190: benchmarks entry ns_ifbench
+evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism: 32  # R190: user override of task ns_gpqa
 execution.mode: sequential  # R190: user override
-execution.extra_docker_args: "--ipc=host"  # R190: user override
 """
 
 from __future__ import annotations
 
+from typing import Any, Iterator, Mapping
+
+from nelc.derived import TASKS
+from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
+from nelc.knowledge import lookup
 
 
 def apply_overrides(draft: Draft, ctx: Context) -> Draft:
+    draft = _benchmark_settings(draft, ctx)
+    patch = dict(ctx.spec.overrides)
+    evaluation = patch.get("evaluation")
+    if isinstance(evaluation, Mapping) and "tasks" in evaluation:
+        draft = _merge_tasks(draft, ctx, evaluation["tasks"])
+        patch["evaluation"] = {key: value for key, value in evaluation.items() if key != "tasks"}
+        if not patch["evaluation"]:
+            del patch["evaluation"]
     if not ctx.spec.overrides:
-        return draft.decide("overrides", "no overrides in the spec")
-    return draft.merge(ctx.spec.overrides, "user override", lambda key: ctx.source("overrides", *key))
+        draft = draft.decide("overrides", "no overrides in the spec")
+    elif patch:
+        draft = draft.merge(patch, "user override", lambda key: ctx.source("overrides", *key))
+    return _nothing_dropped(draft, ctx)
+
+
+def _benchmark_settings(draft: Draft, ctx: Context) -> Draft:
+    """`benchmarks: [{name, params, nemo_evaluator_config, env_vars}]` over every task the entry brought in."""
+    resolved = draft.get(TASKS, ())
+    for index, entry in enumerate(ctx.spec.benchmarks):
+        if isinstance(entry, str):
+            continue
+        settings = {"nemo_evaluator_config": _merged(entry.nemo_evaluator_config, {"config": {"params": entry.params}}),
+                    "env_vars": dict(entry.env_vars)}
+        for position, task in enumerate(resolved):
+            if task.benchmark != index:
+                continue
+            for path, value in _mapping_leaves(settings):
+                spec_path = ("params", *path[3:]) if path[:3] == ("nemo_evaluator_config", "config", "params") and \
+                    path[3:4] and path[3] in entry.params else path
+                draft = draft.set(("evaluation", "tasks", position, *path), value, f"benchmarks entry {entry.name}",
+                                  ctx.source("benchmarks", index, *spec_path))
+    return draft
+
+
+def _merge_tasks(draft: Draft, ctx: Context, entries: Any) -> Draft:
+    if not isinstance(entries, list):
+        return draft.report(Severity.ERROR, "overrides.evaluation.tasks must be a list of {name: ..., ...} entries",
+                            "each entry is merged into the task of the same name", **ctx.at("overrides", "evaluation", "tasks"))
+    for number, entry in enumerate(entries):
+        where = ("overrides", "evaluation", "tasks", number)
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            draft = draft.report(Severity.ERROR, f"overrides.evaluation.tasks[{number}] has no task name",
+                                 "name the task to change: {name: ns_gpqa, nemo_evaluator_config: {...}}", **ctx.at(*where))
+            continue
+        tasks = draft.get("evaluation.tasks", ())
+        position = next((i for i, task in enumerate(tasks) if _same_task(task.get("name"), entry["name"])), None)
+        if position is None:
+            position = len(tasks)
+            draft = draft.set(("evaluation", "tasks", position, "name"), entry["name"],
+                              "user override: a task the benchmarks do not list", ctx.source(*where, "name"))
+            draft = draft.report(Severity.NOTE, f"overrides add task {entry['name']}, which `benchmarks` does not list",
+                                 "list it in benchmarks to get its recipe and checks", **ctx.at(*where))
+        body = {key: value for key, value in entry.items() if key != "name"}
+        for path, value in _mapping_leaves(body):
+            draft = draft.set(("evaluation", "tasks", position, *path), value, f"user override of task {entry['name']}",
+                              ctx.source(*where, *path))
+    return draft
+
+
+def _nothing_dropped(draft: Draft, ctx: Context) -> Draft:
+    """A requested benchmark never disappears silently (an override replacing `evaluation`, say)."""
+    names = [task.get("name") for task in draft.get("evaluation.tasks", ()) if isinstance(task, Mapping)]
+    for task in draft.get(TASKS, ()):
+        if not any(_same_task(name, task.qualified) for name in names):
+            draft = draft.report(Severity.ERROR, f"overrides drop the requested benchmark task {task.qualified}",
+                                 "change single tasks with overrides.evaluation.tasks: [{name: ..., ...}] or a "
+                                 "benchmarks entry {name, params}; remove a benchmark from `benchmarks` instead",
+                                 **ctx.at("overrides"))
+    return draft
+
+
+def _same_task(name: Any, other: str) -> bool:
+    if not isinstance(name, str):
+        return False
+    if name == other:
+        return True
+    a, b = lookup(name).task, lookup(other).task
+    return a is not None and b is not None and a.qualified == b.qualified
+
+
+def _mapping_leaves(tree: Mapping, prefix: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Paths to every value that is not a non-empty mapping: lists replace whole, as in NEL's merge."""
+    for key, value in tree.items():
+        if isinstance(value, Mapping) and value:
+            yield from _mapping_leaves(value, (*prefix, key))
+        elif not (isinstance(value, Mapping) and prefix == () and key == "env_vars"):
+            yield (*prefix, key), value
+
+
+def _merged(base: Mapping, extra: Mapping) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
+    return out

@@ -52,7 +52,7 @@ def detect_quantization(draft: Draft, ctx: Context) -> Draft:
 
 def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:
     """Point out precision-sensitive benchmarks the spec leaves out (advice only: the spec decides)."""
-    names = " ".join(ctx.spec.benchmarks).lower()
+    names = " ".join(ctx.spec.benchmark_names).lower()
     model_type = draft.get(MODEL_TYPE, "chat_reasoning")
     missing = []
     for bench in sensitive_benchmarks():

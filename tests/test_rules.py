@@ -38,7 +38,13 @@ VALUES = [
     ("export-copy-logs", "export: mlflow\nmlflow: {tracking_uri: 'https://m'}", "export.mlflow.copy_logs", True),
     ("override-merges", "overrides: {execution: {mode: sequential}, deployment: {port: 9000}}", "deployment.port", 9000),
     ("override-keeps-siblings", "overrides: {deployment: {port: 9000}}", "deployment.served_model_name", "model-7b"),
-    ("override-replaces-lists", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks", [{"name": "ns_ifbench"}]),
+    ("override-tasks-merge-by-name", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks.0.name", "ns_gpqa"),
+    ("override-adds-an-unlisted-task", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks.1.name", "ns_ifbench"),
+    ("override-tunes-one-task", "overrides: {evaluation: {tasks: [{name: nemo_skills.ns_gpqa, nemo_evaluator_config: {config: {params: "
+     "{parallelism: 32}}}}]}}", "evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism", 32),
+    ("override-lists-still-replace", "overrides: {execution: {mounts: {deployment: {/a: /b}}}, evaluation: {tasks: [{name: ns_gpqa, "
+     "nemo_evaluator_config: {target: {api_endpoint: {adapter_config: {params_to_remove: [x]}}}}}]}}",
+     "evaluation.tasks.0.nemo_evaluator_config.target.api_endpoint.adapter_config.params_to_remove", ["x"]),
     ("none-client-no-gpus", (SLURM % "") + "backend: none\nendpoint: {url: 'https://e/v1/chat/completions', model_id: m, api_key_name: K}",
      "execution.gres", None),
 ]
@@ -200,3 +206,38 @@ def test_shipped_example_compiles(tmp_path):
     spec = Path(__file__).resolve().parents[1] / "examples" / "spec.yaml"
     result = compile_spec(spec.read_bytes(), spec)
     assert result.ok and "checkpoint_path: /" in result.yaml
+
+
+def test_tuning_one_task_keeps_the_others_and_their_recipes(tmp_path):
+    """Issue scenario: gpqa + mmlu_pro, parallelism 32 for ns_gpqa through overrides."""
+    from tests.helpers import compile_text, config_of
+
+    spec = ("model: org/model-7b\nmodel_type: chat_reasoning\nbenchmarks: [gpqa, mmlu_pro]\n"
+            "overrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {parallelism: 32}}}}]}}\n")
+    tasks = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]
+    assert [t["name"] for t in tasks] == ["ns_gpqa", "nemo_skills.ns_mmlu_pro"]
+    params = tasks[0]["nemo_evaluator_config"]["config"]["params"]
+    assert params["parallelism"] == 32 and params["extra"]["num_repeats"] == 32  # the recipe's repeats stay
+
+
+def test_a_benchmark_entry_tunes_its_tasks(tmp_path):
+    from tests.helpers import compile_text, config_of
+
+    spec = ("model: org/model-7b\nmodel_type: chat_reasoning\n"
+            "benchmarks: [{name: gpqa, params: {parallelism: 64, extra: {num_repeats: 4}}, env_vars: {MY: 'lit:x'}}, ns_ifbench]\n")
+    result = compile_text(tmp_path, spec)
+    tasks = config_of(result)["evaluation"]["tasks"]
+    assert tasks[0]["nemo_evaluator_config"]["config"]["params"]["parallelism"] == 64
+    assert tasks[0]["nemo_evaluator_config"]["config"]["params"]["extra"] == {"args": "++prompt_config=eval/aai/mcq-4choices",
+                                                                                 "num_repeats": 4}
+    assert tasks[0]["env_vars"]["MY"] == "lit:x" and "env_vars" not in tasks[1]
+    origin = result.draft.origin_of(("evaluation", "tasks", 0, "nemo_evaluator_config", "config", "params", "parallelism"))
+    assert origin.rule == "R190" and origin.source == "spec.yaml:3"
+
+
+def test_an_override_that_drops_a_benchmark_is_an_error(tmp_path):
+    from tests.helpers import compile_text
+
+    result = compile_text(tmp_path, BASE + "overrides: {evaluation: 7}\n")
+    assert not result.ok
+    assert any(d.code == "R190" and "drop the requested benchmark task nemo_skills.ns_gpqa" in d.message for d in result.diagnostics)
