@@ -57,11 +57,20 @@ def compile_command(spec: Path, output: Path | None, force: bool, explain: bool,
 @click.option("--unsafe-fixes", is_flag=True, help="also apply fixes that may change meaning (renames to a guess, new prefixes)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "auto"]), default="auto",
               show_default=True, help="auto is github under GitHub Actions, text elsewhere")
-def lint_command(files: tuple[Path, ...], fix: bool, unsafe_fixes: bool, fmt: str) -> None:
-    """Lint NEL run configs and nelc specs, offline. Exit 0 clean, 1 findings, 2 usage or internal error."""
+@click.option("--select", multiple=True, help="only these codes or prefixes (L1, R195); comma-separated or repeated")
+@click.option("--ignore", multiple=True, help="never these codes or prefixes; comma-separated or repeated")
+@click.option("--strict", is_flag=True, help="warnings fail too (errors always do)")
+def lint_command(files: tuple[Path, ...], fix: bool, unsafe_fixes: bool, fmt: str, select: tuple[str, ...],
+                 ignore: tuple[str, ...], strict: bool) -> None:
+    """Lint NEL run configs and nelc specs, offline. Exit 0 clean or warnings only, 1 errors (or warnings
+    with --strict), 2 usage or internal error. Defaults: .nelc.toml or pyproject.toml [tool.nelc]."""
     from .commands import LintOptions, run_lint  # 175 ms: see the module docstring
 
-    _finish(run_lint(LintOptions(files, fix, unsafe_fixes, fmt)))
+    _finish(run_lint(LintOptions(files, fix, unsafe_fixes, fmt, _split(select), _split(ignore), strict)))
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @main.command("check")

@@ -14,6 +14,7 @@ from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .envfile import env_example
 from .explain import explain
 from .lint import lint_file
+from .lint.policy import codes, load_policy
 from .lint.reporters import REPORTERS, pick
 from .output import OutputExists, OutputProblem, read_input, write_all, write_atomic
 from .pipeline import compile_spec, emitted_config
@@ -89,16 +90,24 @@ class LintOptions:
     fix: bool
     unsafe_fixes: bool
     fmt: str
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
 
 
 def run_lint(options: LintOptions) -> Outcome:
     applicable: tuple[Applicability, ...] = ()
     if options.fix or options.unsafe_fixes:
         applicable = (Applicability.SAFE, Applicability.UNSAFE) if options.unsafe_fixes else (Applicability.SAFE,)
+    try:
+        policy = load_policy(Path.cwd()).with_options(codes(options.select, "--select"), codes(options.ignore, "--ignore"),
+                                                      options.strict)
+    except CompileError as exc:
+        return Outcome(2, stderr=tuple(d.render() for d in exc.diagnostics))
     diagnostics: list[Diagnostic] = []
     fixable = 0
     for file in options.files:
-        outcome = lint_file(file, applicable)
+        outcome = lint_file(file, applicable, policy)
         if outcome.unreadable:
             return Outcome(2 if outcome.unreadable.code == "F001" else 1, stderr=(outcome.unreadable.render(),))
         diagnostics.extend(outcome.diagnostics)
@@ -106,7 +115,7 @@ def run_lint(options: LintOptions) -> Outcome:
     report = REPORTERS[pick(options.fmt)](sorted(diagnostics), fixable)
     if any(d.code == "I001" for d in diagnostics):
         return Outcome(2, report)
-    return Outcome(1 if any(d.severity in (Severity.ERROR, Severity.WARNING) for d in diagnostics) else 0, report)
+    return Outcome(1 if any(policy.fails_on(d) for d in diagnostics) else 0, report)
 
 
 # ----- check --------------------------------------------------------------------------------------

@@ -115,6 +115,8 @@ CODES: tuple[Code, ...] = (
     Code("F006", "a file is not UTF-8 text", "A spec or compiled config must be UTF-8 text."),
     Code("F007", "an output would replace an input", "-o names the spec itself, or -o and --env-example name the same file; "
          "nothing was written. Choose another output path."),
+    Code("F009", "invalid nelc settings", "`.nelc.toml` or pyproject.toml `[tool.nelc]` (or --select/--ignore) must hold "
+         "select and ignore as lists of codes or prefixes (L113, L1) and strict as true or false."),
     Code("F008", "the output folder does not exist", "A folder of -o or --env-example is missing; nothing was written, "
          "not even the other output. Create the folder first."),
     # YAML loading

@@ -96,6 +96,10 @@ class Benchmark(_Strict):
     env_vars: dict[EnvName, PrefixedEnvValue] = Field(default_factory=dict, description="the task's env: NAME: lit:VALUE | host:VAR")
 
 
+class LintSettings(_Strict):
+    ignore: list[NonEmpty] = Field(default_factory=list, description="codes (or prefixes) `nelc lint` does not report for this spec")
+
+
 class Spec(_Strict):
     """What to evaluate, where, and on which benchmarks."""
 
@@ -122,6 +126,7 @@ class Spec(_Strict):
     wandb: Wandb = Field(default_factory=Wandb)
     interceptors: dict[str, Any] = Field(default_factory=dict, description="adapter settings by NEL's flag names")
     overrides: dict[str, Any] = Field(default_factory=dict, description="raw NEL keys, deep-merged last")
+    lint: LintSettings = Field(default_factory=LintSettings, description="nelc lint settings for this spec")
 
 
     @property

@@ -151,3 +151,77 @@ def test_compiled_goldens_lint_clean():
         result = lint_bytes(expected.read_bytes(), expected, str(expected))
         bad = [d.render() for d in result.diagnostics if d.severity.value in ("error", "warning")]
         assert bad == [], expected.parent.name
+
+
+# ----- the lint policy: errors fail, warnings only with --strict; select, ignore, inline, config -----
+WARN_ONLY = GOOD.replace("image: vllm/vllm-openai:v0.12.0", "image: vllm/vllm-openai:latest")
+
+
+def _invoke(tmp_path, text: str, *args: str, name: str = "run.yaml"):
+    target = tmp_path / name
+    target.write_text(text)
+    return CliRunner().invoke(main, ["lint", str(target), "--format", "json", *args])
+
+
+def _codes(result) -> list[str]:
+    return [d["code"] for d in json.loads(result.stdout)]
+
+
+def test_warnings_alone_pass_unless_strict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(tmp_path, WARN_ONLY)
+    assert _codes(result) == ["L113"] and result.exit_code == 0
+    assert _invoke(tmp_path, WARN_ONLY, "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("args,expected", [(("--ignore", "L113"), []), (("--ignore", "L1"), []), (("--select", "L109"), []),
+                                            (("--select", "L113,L109"), ["L113"])])
+def test_select_and_ignore(tmp_path, monkeypatch, args, expected):
+    monkeypatch.chdir(tmp_path)
+    assert _codes(_invoke(tmp_path, WARN_ONLY, *args)) == expected
+
+
+@pytest.mark.parametrize("comment,silenced", [("  # nelc: ignore[L113]", True), ("  # nelc: ignore", True),
+                                              ("  # nelc: ignore[L109]", False), ("", False)])
+def test_inline_ignore_on_the_line(tmp_path, monkeypatch, comment, silenced):
+    monkeypatch.chdir(tmp_path)
+    text = WARN_ONLY.replace("image: vllm/vllm-openai:latest", "image: vllm/vllm-openai:latest" + comment)
+    assert (_codes(_invoke(tmp_path, text)) == []) is silenced
+
+
+def test_inline_ignore_on_the_line_above(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = WARN_ONLY.replace("  image: vllm/vllm-openai:latest", "  # nelc: ignore[L113] -- pinned by the cluster admins\n"
+                                                                 "  image: vllm/vllm-openai:latest")
+    assert _codes(_invoke(tmp_path, text)) == []
+
+
+@pytest.mark.parametrize("name,body", [("pyproject.toml", "[tool.nelc]\nignore = [\"L113\"]\n"), (".nelc.toml", "ignore = [\"L113\"]\n")])
+def test_defaults_from_the_nearest_config_file(tmp_path, monkeypatch, name, body):
+    (tmp_path / name).write_text(body)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert _codes(_invoke(tmp_path, WARN_ONLY)) == []
+
+
+def test_strict_from_pyproject(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[tool.nelc]\nstrict = true\n")
+    monkeypatch.chdir(tmp_path)
+    assert _invoke(tmp_path, WARN_ONLY).exit_code == 1
+
+
+@pytest.mark.parametrize("body", ["[tool.nelc]\nignore = \"L113 R1\"\n", "[tool.nelc]\nstrict = \"yes\"\n", "[tool.nelc]\nselct = []\n",
+                                  "[tool.nelc\n"])
+def test_bad_settings_are_f009(tmp_path, monkeypatch, body):
+    (tmp_path / "pyproject.toml").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(tmp_path, WARN_ONLY)
+    assert result.exit_code == 2 and "error[F009]" in result.stderr
+
+
+def test_a_spec_ignores_its_own_codes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    spec = "model: org/m\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n"
+    assert "R205" in _codes(_invoke(tmp_path, spec, name="s.nelc.yaml"))  # context length unknown: a warning
+    quiet = _invoke(tmp_path, spec + "lint: {ignore: [R205, P003, R101, R210]}\n", name="s.nelc.yaml")
+    assert _codes(quiet) == [] and quiet.exit_code == 0

@@ -45,6 +45,19 @@ def test_real_pre_commit_stops_a_bad_config(tmp_path):
     assert "ci.yml:1:1: note[L100]" in bad.stdout and not re.search(r"ci\.yml:\d+:\d+: (error|warning)", bad.stdout)
     good = subprocess.run([*pre_commit, "--files", "good.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout + good.stderr
+    # A warning alone passes; an ignore comment silences an error; [tool.nelc] strict makes warnings fail.
+    good_text = (HERE / "good.yaml").read_text()
+    (repo / "warn.yaml").write_text(good_text.replace("vllm/vllm-openai:v0.12.0", "vllm/vllm-openai:latest"))
+    (repo / "waived.yaml").write_text(good_text.replace("served_model_name: qwen3-8b",
+                                                        "served_model_name: 'a b'  # nelc: ignore[L118]"))
+    _git(repo, "add", ".")
+    lenient = subprocess.run([*pre_commit, "--files", "warn.yaml", "waived.yaml"], cwd=repo, env=env, capture_output=True, text=True,
+                             timeout=900)
+    assert lenient.returncode == 0 and "warning[L113]" in lenient.stdout and "L118" not in lenient.stdout, lenient.stdout
+    (repo / "pyproject.toml").write_text("[tool.nelc]\nstrict = true\n")
+    _git(repo, "add", ".")
+    strict = subprocess.run([*pre_commit, "--files", "warn.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert strict.returncode == 1 and "warning[L113]" in strict.stdout, strict.stdout
     # nelc-check: a spec whose committed output is stale is stopped with the diff.
     (repo / "qwen.nelc.yaml").write_text("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [ifbench]\n")
     (repo / "qwen.yaml").write_text("# stale\n")

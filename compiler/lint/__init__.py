@@ -22,12 +22,23 @@ from ..pipeline import compile_spec
 from ..probe import offline_hub, probe_checkpoint
 from ..rulebook import Applicability, Finding, Fix, LintContext, Rule
 from .fix import apply_fixes, independent
+from .policy import LintPolicy, inline_ignored, spec_ignores
 
 
 @dataclass(frozen=True)
 class LintResult:
     diagnostics: tuple[Diagnostic, ...]
     fixes: tuple[tuple[Diagnostic, Fix], ...] = field(default=())
+    spec_ignore: tuple[str, ...] = ()  # a spec's own `lint: {ignore: [...]}`
+
+    def under(self, policy: LintPolicy, text: str) -> "LintResult":
+        """Only the findings the policy, the spec and the file's `# nelc: ignore[...]` comments keep."""
+        lines = text.splitlines()
+
+        def kept(diag: Diagnostic) -> bool:
+            return policy.wants(diag.code) and diag.code not in self.spec_ignore and not inline_ignored(diag, lines)
+        return LintResult(tuple(d for d in self.diagnostics if kept(d)), tuple((d, f) for d, f in self.fixes if kept(d)),
+                          self.spec_ignore)
 
 
 def is_spec(data: Any) -> bool:
@@ -41,7 +52,7 @@ def lint_bytes(raw: bytes, path: Path, display: str) -> LintResult:
         return LintResult(exc.diagnostics)
     if is_spec(loaded.data):
         with offline_hub():  # lint never reaches the Hub
-            return LintResult(compile_spec(raw, path, display).diagnostics)
+            return LintResult(compile_spec(raw, path, display).diagnostics, spec_ignore=spec_ignores(loaded.data))
     if not isinstance(loaded.data, dict) or not NEL_SECTIONS & set(loaded.data):
         return LintResult((loaded.diagnostic("L100", "not a NEL config or a nelc spec: skipped", (),
                                              "NEL configs have defaults/execution/deployment/evaluation sections", Severity.NOTE),))
@@ -116,13 +127,14 @@ class FileOutcome:
 MAX_FIX_ROUNDS = 10  # fixes must converge; each round applies the ones that do not overlap
 
 
-def lint_file(file: Path, fixes: tuple[Applicability, ...] = ()) -> FileOutcome:
-    """Lint one file; with `fixes`, apply fixes of those applicabilities round by round and rewrite it."""
+def lint_file(file: Path, fixes: tuple[Applicability, ...] = (), policy: LintPolicy = LintPolicy()) -> FileOutcome:
+    """Lint one file under `policy`; with `fixes`, apply fixes of those applicabilities (of the findings
+    the policy keeps) round by round and rewrite it."""
     try:
         raw = read_input(file)
     except CompileError as exc:
         return FileOutcome((), 0, exc.diagnostics[0])
-    result = lint_bytes(raw, file, str(file))
+    result = lint_bytes(raw, file, str(file)).under(policy, raw.decode("utf-8", errors="replace"))
     target = Path(os.path.realpath(file))  # fix a link's target and keep the link
     for _ in range(MAX_FIX_ROUNDS):
         todo = independent([fix for _, fix in result.fixes if fix.applicability in fixes])
@@ -131,6 +143,6 @@ def lint_file(file: Path, fixes: tuple[Applicability, ...] = ()) -> FileOutcome:
         text = apply_fixes(raw.decode("utf-8"), todo)
         write_atomic(target, text, force=True)  # keeps the file's mode and owner
         raw = text.encode("utf-8")
-        result = lint_bytes(raw, file, str(file))
+        result = lint_bytes(raw, file, str(file)).under(policy, text)
     fixable = sum(1 for _, fix in result.fixes if fix.applicability is Applicability.SAFE)
     return FileOutcome(result.diagnostics, fixable)
