@@ -24,6 +24,7 @@ Key = tuple[str | int, ...]
 
 class Kind(StrEnum):
     COMPILE = "compile"  # a rewrite of the Draft (nelc compile)
+    CHECK = "check"  # a compile rule that only reports, on final values: it runs after R190 apply-overrides
     LINT = "lint"  # a pure check over a loaded NEL config (nelc lint)
 
 

@@ -17,6 +17,7 @@ from .check_deployment import check_deployment
 from .check_env_values import check_env_values
 from .check_export import check_export
 from .check_nemo_skills_key import check_nemo_skills_key
+from .check_parallelism import check_parallelism
 from .check_pre_cmd import check_pre_cmd
 from .check_script_values import check_script_values
 from .check_shell_strings import check_shell_strings
@@ -51,6 +52,7 @@ from .set_sampling import set_sampling
 from .set_target import set_target
 
 
+CHECK = Kind.CHECK
 RULES: tuple[Rule, ...] = (
     Rule("R101", "choose-model-type", choose_model_type),
     Rule("R110", "select-defaults", select_defaults),
@@ -74,8 +76,10 @@ RULES: tuple[Rule, ...] = (
     Rule("R230", "set-reasoning-mode", set_reasoning_mode, after=("R101", "R220")),  # the family's switch
     Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
-    Rule("R195", "check-tasks", check_tasks, after=("R165", "R190")),  # the final task list, overrides included
-    Rule("R196", "check-shell-strings", check_shell_strings, after=("R190",)),  # the final values, overrides included
+    # Checks read final values: after R190, so the spec's own settings and overrides count.
+    Rule("R195", "check-tasks", check_tasks, CHECK, after=("R165", "R190")),  # the final task list
+    Rule("R196", "check-shell-strings", check_shell_strings, CHECK, after=("R190",)),
+    Rule("R197", "check-parallelism", check_parallelism, CHECK, after=("R190",)),
 )
 
 # Lint rules: pure checks over a loaded NEL config (nelc.lint). Order is report order only.

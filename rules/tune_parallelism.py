@@ -3,8 +3,8 @@
 Why: the ModelOpt evaluation skill's canary advice. Judges and code sandboxes give out before the model server does,
 and their failures (rate limits, thread exhaustion) can hide inside a job that finishes. Tasks in
 those risk classes without a parallelism of their own (a recipe's or bundle's) start at 4; raise
-it once a canary shows the judge or sandbox coping. nemo_skills divides parallelism by the repeat
-count; a quotient below 1 is flagged.
+it once a canary shows the judge or sandbox coping. (R197 checks the final parallelism against
+the repeat count, after the spec's own settings.)
 
 Example:
 >>> from nelc.engine import demo
@@ -16,7 +16,6 @@ evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism: 4  # R169: a
 from __future__ import annotations
 
 from nelc.derived import TASKS
-from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.knowledge import lookup, recipe_named, risk_of
@@ -34,20 +33,4 @@ def tune_parallelism(draft: Draft, ctx: Context) -> Draft:
         if risk != "plain" and draft.get(f"{path}.parallelism") is None and "parallelism" in registered.params:
             draft = draft.set(f"{path}.parallelism", CONSERVATIVE,
                               f"{task['name']} is a {risk} task: start conservative, raise after a clean canary")
-        draft = _check_repeats(draft, ctx, task, registered, draft.get(path) or {})
-    return draft
-
-
-def _check_repeats(draft: Draft, ctx: Context, task: dict, registered, params: dict) -> Draft:
-    """nemo_skills runs max(1, int(parallelism / num_repeats)) requests at a time per repeat."""
-    if registered.harness != "nemo_skills":
-        return draft
-    repeats = (params.get("extra") or {}).get("num_repeats") or 1
-    parallelism = params.get("parallelism") or draft.get("evaluation.nemo_evaluator_config.config.params.parallelism") \
-        or registered.defaults.get("parallelism") or 1
-    if repeats > 1 and parallelism / repeats < 1:
-        return draft.report(Severity.WARNING,
-                            f"{task['name']}: parallelism {parallelism} over {repeats} repeats gives nemo_skills "
-                            f"{parallelism / repeats:.2f} concurrent requests per repeat (rounded up to 1)",
-                            f"set the task's parallelism to at least {repeats} if the server can take it", **ctx.at("benchmarks"))
     return draft

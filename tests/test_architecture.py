@@ -276,3 +276,16 @@ def test_rules_command_explains_every_code() -> None:
         assert result.exit_code == 0, f"`nelc rules {code}` exited {result.exit_code}:\n{result.output}"
         title = catalogue[code].title
         assert title in result.output, f"`nelc rules {code}` does not print its title {title!r}:\n{result.output}"
+
+
+def test_checks_read_final_values() -> None:
+    """A check rule reports on what NEL will get, so it runs after R190 applies the spec's settings and overrides."""
+    from nelc.rulebook import Kind
+    from nelc.rules import RULES
+
+    codes = [rule.code for rule in RULES]
+    checks = [rule.code for rule in RULES if rule.kind is Kind.CHECK]
+    assert checks, "no rule is marked as a check"
+    early = [code for code in checks if codes.index(code) < codes.index("R190")]
+    assert not early, f"check rules before R190 apply-overrides: {early}"
+    assert all("R190" in rule.after for rule in RULES if rule.kind is Kind.CHECK)

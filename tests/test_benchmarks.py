@@ -157,9 +157,13 @@ def test_judge_and_code_tasks_start_conservative_but_recipes_keep_theirs(tmp_pat
     assert parallelism == [4, 4, None]
 
 
-def test_repeats_starving_concurrency_warns(tmp_path):
+def test_repeats_starving_concurrency_warns_until_the_spec_raises_parallelism(tmp_path):
     result = compile_text(tmp_path, CHAT + "benchmarks: [gpqa]\n")
-    assert any(d.code == "R169" and "32 repeats" in d.message for d in result.diagnostics)
+    assert any(d.code == "R197" and "32 repeats" in d.message for d in result.diagnostics)
+    for tuned in ("benchmarks: [{name: gpqa, params: {parallelism: 64}}]\n",
+                  "benchmarks: [gpqa]\noverrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: "
+                  "{config: {params: {parallelism: 64}}}}]}}\n"):
+        assert not any(d.code == "R197" for d in compile_text(tmp_path, CHAT + tuned).diagnostics)
 
 
 def test_unused_parameter_is_a_warning_and_an_error_under_strict(tmp_path):
