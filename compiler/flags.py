@@ -6,7 +6,29 @@ import shlex
 
 
 def split(extra_args: str | list[str]) -> list[str]:
-    return list(extra_args) if isinstance(extra_args, list) else shlex.split(extra_args)
+    """Tokens as a shell reads them; an unterminated quote keeps the text as one token instead of
+    raising (rules report it: R130, L113)."""
+    if isinstance(extra_args, (list, tuple)):
+        return [str(t) for t in extra_args]
+    try:
+        return shlex.split(str(extra_args))
+    except ValueError:
+        return [str(extra_args)]
+
+
+def quoting_problem(extra_args: object) -> str | None:
+    """Why `extra_args` cannot be split as a shell would, or None.
+
+    >>> quoting_problem('--chat-template "unterminated')
+    'No closing quotation'
+    """
+    if not isinstance(extra_args, str):
+        return None
+    try:
+        shlex.split(extra_args)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def join(tokens: list[str]) -> str:

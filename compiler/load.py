@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import CompileError, Diagnostic, Severity
+from .secretscan import contains_secret, mask
 
 Path = tuple[str | int, ...]
 
@@ -129,6 +130,11 @@ def load_yaml(text: str, file: str) -> Loaded:
     return Loaded(file=file, data=data, positions=positions, text=text, value_positions=value_positions, quoted=frozenset(quoted))
 
 
+def _shown(text: str) -> str:
+    """A key or tag as a message may show it: masked when it holds a secret."""
+    return mask(text) if contains_secret(text) else text
+
+
 def _first_line(text: str | None) -> str:
     return (text or "invalid YAML").strip().splitlines()[0]
 
@@ -171,7 +177,7 @@ def _plain(node: Node, path: Path, index: _Index) -> Any:
                 raise _error(index.file, "Y007", "a mapping key is not a plain string", "use plain string keys", *_mark(key_node))
             key = str(key_node.value)
             if key in out:
-                raise _error(index.file, "Y002", f'found duplicate key "{key}"', "remove or rename one of the two keys",
+                raise _error(index.file, "Y002", f'found duplicate key "{_shown(key)}"', "remove or rename one of the two keys",
                              *_mark(key_node))
             child = (*path, key)
             index.positions[child] = _mark(key_node)
@@ -208,5 +214,5 @@ def _scalar(node: ScalarNode, path: Path, index: _Index) -> Any:
         if _FLOAT.match(value):
             return float(value)
         return value
-    raise _error(index.file, "Y008", f"custom YAML tag {tag} is not supported", "remove the tag; specs and NEL configs use plain YAML",
+    raise _error(index.file, "Y008", f"custom YAML tag {_shown(tag)} is not supported", "remove the tag; specs and NEL configs use plain YAML",
                  *_mark(node))

@@ -17,19 +17,24 @@ def dig(tree: Any, path: tuple) -> Any:
     return tree
 
 
-def tasks_of(config: dict) -> list[tuple[int, dict]]:
-    evaluation = config.get("evaluation")
+def tasks_of(config: Any) -> list[tuple[int, dict]]:
+    """(index, task) for every mapping in `evaluation.tasks`; anything else shaped is no task."""
+    evaluation = config.get("evaluation") if isinstance(config, dict) else None
     tasks = evaluation.get("tasks") if isinstance(evaluation, dict) else None
-    return [(i, t) for i, t in enumerate(tasks or []) if isinstance(t, dict)]
+    return [(i, t) for i, t in enumerate(tasks) if isinstance(t, dict)] if isinstance(tasks, list) else []
 
 
 def defaults_option(config: dict, group: str) -> str | None:
     """The option a Hydra `defaults` list picks for `group` (or `<group>.type` in raw files)."""
-    for item in config.get("defaults") or []:
+    if not isinstance(config, dict):
+        return None
+    items = config.get("defaults")
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and group in item:
-            return item[group]
+            return item[group] if isinstance(item[group], str) else None
     section = config.get(group)
-    return section.get("type") if isinstance(section, dict) else None
+    kind = section.get("type") if isinstance(section, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def deployment_type(config: dict) -> str | None:

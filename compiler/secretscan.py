@@ -20,6 +20,8 @@ _VENDOR = re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-
 _RANDOM = re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$")
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{10,}")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+")
+# user:password@ after a scheme, whatever the password holds ('/', '#', '?', quotes), up to the '@'.
+_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s@/?#]+:[^@\n]{0,256}@")
 
 
 def looks_like_secret(value: str) -> bool:
@@ -39,7 +41,7 @@ def contains_secret(text: str) -> bool:
     """
     if any(looks_like_secret(token) for token in _TOKEN.findall(text)):
         return True
-    return any(url_userinfo(url) for url in _URL.findall(text))
+    return bool(_USERINFO.search(text)) or any(url_userinfo(url) for url in _URL.findall(text))
 
 
 def url_userinfo(url: str) -> bool:
@@ -49,6 +51,30 @@ def url_userinfo(url: str) -> bool:
     except ValueError:
         return False
     return bool(parts.netloc) and "@" in parts.netloc
+
+
+def masked_text(text: str, secrets: list[str]) -> str:
+    """`text` with every occurrence of each secret (longest first) replaced by its mask."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, mask(secret))
+    return text
+
+
+def secret_strings(tree: Any) -> list[str]:
+    """The keys and string values of `tree` that hold a secret (what must never be printed)."""
+    out = []
+    for path, _ in find_secrets(tree):
+        node = tree
+        for part in path[:-1]:
+            node = node[part]
+        key = path[-1] if path else None
+        if isinstance(node, dict) and isinstance(key, str) and contains_secret(key):
+            out.append(key)
+        value = node[key] if path else node
+        if isinstance(value, str):
+            out.append(value)
+    return out
 
 
 def mask(value: str) -> str:
@@ -82,5 +108,6 @@ def find_secrets(tree: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str]]:
         for index, value in enumerate(tree):
             yield from find_secrets(value, (*prefix, index))
     elif isinstance(tree, str) and contains_secret(tree):
-        what = "a URL with credentials (user:password@)" if any(url_userinfo(u) for u in _URL.findall(tree)) else "a secret"
+        userinfo = _USERINFO.search(tree) or any(url_userinfo(u) for u in _URL.findall(tree))
+        what = "a URL with credentials (user:password@)" if userinfo else "a secret"
         yield prefix, what

@@ -155,7 +155,11 @@ def problems(config: Any) -> list[Problem]:
                 continue
             cls = surface.classes[entry.cls]
             if cls.name == "shell":
-                if path[-1] == "extra_args" and (op := shell_operators(value)):
+                if path[-1] in ("extra_args", "extra_docker_args") and "${" in value:
+                    out.append(Problem(path, f"{dotted} holds an OmegaConf interpolation ${{...}}: NEL resolves it before "
+                                       f"pasting the flags into a shell script ({entry.source}), so no quoting here can "
+                                       "contain what it brings in", "write the value itself"))
+                elif path[-1] in ("extra_args", "extra_docker_args") and (op := shell_operators(value)):
                     out.append(Problem(path, f"{dotted} holds {escaped(op) if len(op) == 1 else repr(op)} "
                                        f"({SHELL_SEPARATORS}); NEL {entry.source} runs it through a shell",
                                        "server flags never need these; quote the flag's value if it is literal text"))

@@ -39,6 +39,10 @@ def check_deployment(ctx: LintContext) -> list[Finding]:
                            "use a versioned tag", severity=Severity.WARNING, at_value=True))
     extra = str(deployment.get("extra_args") or "")
     tokens = flags.split(extra) if extra else []
+    problem = flags.quoting_problem(extra)
+    if problem:
+        out.append(Finding(("deployment", "extra_args"), f"deployment.extra_args cannot be read as shell words: {problem.lower()}",
+                           "close the quote", at_value=True))
     if kind == "sglang" and flags.has(tokens, "--max-model-len"):
         out.append(Finding(("deployment", "extra_args"), "--max-model-len is not SGLang's context flag (NEL's SGLang command uses --context-length)",
                            "write --context-length N", Fix(Applicability.UNSAFE, "use --context-length",

@@ -81,6 +81,10 @@ def fill_deployment(draft: Draft, ctx: Context) -> Draft:
     if backend.has_gpu_memory_utilization:
         draft = draft.set("deployment.gpu_memory_utilization", 0.95, "NEL's vLLM default, written out")
     if spec.backend != "nim":
+        problem = flags.quoting_problem(dep.extra_args)
+        if problem:
+            draft = draft.report(Severity.ERROR, f"deployment.extra_args cannot be read as shell words: {problem.lower()}",
+                                 "close the quote, or write the flags as a list", **ctx.at("deployment", "extra_args"))
         extra = flags.join(flags.split(dep.extra_args))
         draft = draft.set("deployment.extra_args", extra,
                           "set in the spec" if extra else "no extra flags in the spec", ctx.source("deployment", "extra_args"))

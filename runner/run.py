@@ -24,7 +24,7 @@ from typing import Callable
 
 from nelc import NEL_VERSION
 from nelc.diagnostics import printable
-from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of
+from nelc.knowledge import RISK_ORDER, lookup, recipe_for_task, risk_of
 from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
 from nelc.output import write_atomic
@@ -356,8 +356,12 @@ def parse_status(proc: subprocess.CompletedProcess, invocation: str) -> tuple[di
 def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[str]:
     """Why a canary may not pass: it passes only on positive evidence that `task` ran, scored at
     least `samples` samples (or the whole dataset, when smaller) and left clean logs."""
-    short = task.split(".")[-1]
-    mine = [r for r in reports if r.name == short or r.name.split(".")[-1] == short]
+    registered = lookup(task).task
+
+    def same(name: str) -> bool:  # config.type is the short name for listed tasks, harness.task otherwise
+        found = lookup(name).task
+        return name == task or (registered is not None and found is not None and found.qualified == registered.qualified)
+    mine = [r for r in reports if same(r.name)]
     if not mine:
         found = ", ".join(sorted({r.name for r in reports})) or "nothing"
         return [f"{task}: the copied artifacts hold no record of this task (found: {found}); "
@@ -365,9 +369,9 @@ def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[
     reasons = []
     for report in mine:
         reasons += [f"{task}: {p}" for p in report.problems]
-        if report.logs == 0:
+        if report.logs == 0 and not report.problems:
             reasons.append(f"{task}: no logs were copied")
-        wanted = min(samples, report.expected) if report.expected else samples
+        wanted = min(samples, report.dataset_size) if report.dataset_size else samples  # never the run's own limit
         if report.problems:
             continue  # verify already said what is missing or wrong
         if report.scored is None:

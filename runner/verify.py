@@ -84,7 +84,8 @@ class TaskReport:
     score: float | None = None
     stderr: float | None = None
     metric: str = ""
-    logs: int = 0  # log files read
+    logs: int = 0  # non-empty log files read
+    dataset_size: int | None = None  # from the task's recipe, when it knows one
 
     def fail(self, problem: str, status: str = "invalid") -> None:
         self.problems.append(problem)
@@ -92,10 +93,14 @@ class TaskReport:
             self.status = status
 
 
+_JOB = re.compile(r".+\.\d+$")  # <invocation>.<idx> (nel info copies) or <task>.<idx> (local output)
+
+
 def task_folders(run_dir: Path) -> list[Path]:
-    """Job folders under `run_dir` (or `run_dir` itself): those holding artifacts/ or logs/."""
+    """Job folders under `run_dir` (or `run_dir` itself): those holding artifacts/ or logs/, and
+    folders named like a job that hold neither (a job that left nothing is not a job to skip)."""
     def is_job(path: Path) -> bool:
-        return (path / "artifacts").is_dir() or (path / "logs").is_dir()
+        return (path / "artifacts").is_dir() or (path / "logs").is_dir() or bool(_JOB.match(path.name))
 
     if is_job(run_dir):
         return [run_dir]
@@ -117,6 +122,9 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
     if not isinstance(task, str):
         report.fail("no artifacts/run_config.yml with config.type: which task ran cannot be told (nemo-evaluator writes it "
                     "when the task starts)", "incomplete")
+    if not (folder / "artifacts").is_dir() and not (folder / "logs").is_dir():
+        report.fail("the job folder holds neither artifacts/ nor logs/: the job left no evidence", "incomplete")
+        return report
     _scan_logs(folder, report)
     _versions(folder, report)
     params = config.get("params") if isinstance(config, dict) and isinstance(config.get("params"), dict) else {}
@@ -132,8 +140,9 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
     if recipe is not None and recipe.score is not None:
         _score(report, results, recipe, params)
     else:
-        report.notes.append("no canonical score path for this task (no recipe defines one); sample count from results.yml")
-        report.scored = _largest_count(results)
+        report.notes.append("no canonical score path for this task (no recipe defines one): every score in results.yml "
+                            "must be a finite number, and the smallest sample count is the one counted")
+        _any_scores(report, results)
         _expect(report, params, None)
     _reasoning(folder, report, params, max_truncated)
     return report
@@ -178,6 +187,8 @@ def _scan_logs(folder: Path, report: TaskReport) -> None:
         if text is None:
             report.notes.append(f"{log.name}: not a regular file; not read")
             continue
+        if not text.strip():
+            continue  # an empty log shows nothing
         report.logs += 1
         if truncated:
             report.notes.append(f"{log.name}: only the first {MAX_LOG_BYTES // (1024 * 1024)} MiB were scanned")
@@ -194,6 +205,8 @@ def _scan_logs(folder: Path, report: TaskReport) -> None:
                     report.fail(shown)
                 else:
                     report.notes.append(shown)
+    if files and not report.logs:
+        report.fail("every log is empty or unreadable: nothing shows the task ran cleanly", "incomplete")
     if report.resumes:
         report.notes.append(f"{report.resumes} SLURM resume(s) after a timeout or preemption (not a failure)")
 
@@ -204,8 +217,11 @@ def _versions(folder: Path, report: TaskReport) -> None:
     metadata = _document(folder / "artifacts" / "metadata.yaml")
     versioning = metadata.get("versioning") if isinstance(metadata, dict) else None
     ran = versioning.get("nemo_evaluator_launcher") if isinstance(versioning, dict) else None
-    if not isinstance(ran, str):
+    if ran is None or isinstance(ran, (dict, list)):
+        report.fail("no artifacts/metadata.yaml with versioning.nemo_evaluator_launcher: which launcher ran cannot be told "
+                    "(nemo-evaluator writes it when the task starts)", "incomplete")
         return
+    ran = str(ran)
     report.notes.append(f"ran with nemo-evaluator-launcher {printable(ran[:40])} (metadata.yaml)")
     if ran.split(".")[:2] != NEL_VERSION.split(".")[:2]:
         report.fail(f"the run used nemo-evaluator-launcher {printable(ran[:40])}, not {NEL_VERSION} that nelc {__version__} "
@@ -264,6 +280,9 @@ def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> N
         what = "is missing from results.yml" if value is None else f"is not a finite number ({printable(repr(value)[:40])})"
         report.fail(f"the score at {path} {what}", "incomplete" if value is None else "invalid")
         return
+    if score.unit == "points" and not 0 <= number <= 100:
+        report.fail(f"the score {number:g} at {path} is outside 0-100 points")
+        return
     report.score, report.metric = number, path
     if score.stderr and repeats > 1:
         report.stderr = _number(evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}"), results))
@@ -272,6 +291,7 @@ def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> N
     report.scored = int(count) if _number(count) is not None and float(count).is_integer() and count >= 0 else None
     if count is not None and report.scored is None:
         report.fail(f"the sample count at {count_path} is not a non-negative integer")
+    report.dataset_size = score.samples
     _expect(report, params, score.samples)
 
 
@@ -284,20 +304,45 @@ def _expect(report: TaskReport, params: dict, dataset_size: int | None) -> None:
             report.fail("results.yml holds no sample count: the samples scored cannot be confirmed", "incomplete")
     elif report.expected and report.scored < report.expected:
         report.fail(f"{report.scored} of {report.expected} samples were scored (samples were dropped)")
+    elif report.expected and report.scored > report.expected * max(report.repeats or 1, 1):
+        report.fail(f"{report.scored} samples were scored where at most {report.expected} x {report.repeats or 1} repeats exist")
     elif report.expected is None:
         report.notes.append("expected sample count unknown (set limit_samples, or the recipe lists none)")
 
 
-def _largest_count(results: Any, depth: int = 0) -> int | None:
-    """The largest `stats.count` anywhere in results.yml: evidence of how many samples were scored."""
-    if depth > 32 or not isinstance(results, dict):
-        return None
+def _scores(node: Any, path: tuple = (), depth: int = 0):
+    """(path, score) for every `scores.<name>` entry under results.yml's `results` (NE api_dataclasses.py:247-366)."""
+    if depth > 32 or not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key == "scores" and isinstance(value, dict):
+            for name, score in value.items():
+                yield (*path, key, name), score
+        else:
+            yield from _scores(value, (*path, key), depth + 1)
+
+
+def _any_scores(report: TaskReport, results: dict) -> None:
+    """A task without a recipe: positive evidence is at least one finite score, every score finite,
+    and the smallest sample count (a score over fewer samples dropped some)."""
+    found = list(_scores(results.get("results")))
+    values = [(path, score.get("value") if isinstance(score, dict) else score) for path, score in found]
+    if not values:
+        report.fail("results.yml holds no scores", "incomplete")
+        return
+    bad = [".".join(map(str, path)) for path, value in values if _number(value) is None]
+    if bad:
+        report.fail(f"{len(bad)} score(s) in results.yml are not finite numbers, e.g. {printable(bad[0][:120])}")
     counts = []
-    stats = results.get("stats")
-    if isinstance(stats, dict) and _number(stats.get("count")) is not None and float(stats["count"]).is_integer():
-        counts.append(int(stats["count"]))
-    counts += [c for v in results.values() if (c := _largest_count(v, depth + 1)) is not None]
-    return max(counts) if counts else None
+    for _, score in found:
+        stats = score.get("stats") if isinstance(score, dict) else None
+        count = stats.get("count") if isinstance(stats, dict) else None
+        if count is not None:
+            if _number(count) is None or not float(count).is_integer() or count < 0:
+                report.fail("a sample count in results.yml is not a non-negative integer")
+                return
+            counts.append(int(count))
+    report.scored = min(counts) if counts else None
 
 
 # ----- reasoning (checklist item 6) ----------------------------------------------------------------

@@ -207,3 +207,60 @@ def test_control_sequences_from_logs_are_escaped(tmp_path):
     (job / "logs" / "client_stdout.log").write_text("ERROR judge failed \x1b[2J\x1b]0;pwned\x07\n")
     result = _verify(tmp_path)
     assert "\x1b" not in result.stdout and "\\x1b[2J" in result.stdout
+
+
+# ----- evidence that cannot be faked by an odd results.yml (found in review) ------------------------
+GPQA = ("results: {groups: {gpqa: {metrics: {'pass@1[avg-of-32]': {scores: {symbolic_correct: "
+        "{value: %s, stats: {count: %s}}}}}}}}\n")
+META = "versioning: {nemo_evaluator_launcher: 0.2.6}\n"
+
+
+def _evidence_job(root: Path, results: str, run_config: str = "config: {type: ns_gpqa, params: {limit_samples: 10, "
+                  "extra: {num_repeats: 32}}}\n", log: str = "INFO done\n", meta: str | None = META) -> Path:
+    job = _job(root, results, run_config)
+    (job / "logs" / "client_stdout.log").write_text(log)
+    if meta is not None:
+        (job / "artifacts" / "metadata.yaml").write_text(meta)
+    return job
+
+
+@pytest.mark.parametrize("results,run_config,log,meta,problem", [
+    (GPQA % (6000, 10), None, "INFO done\n", META, "outside 0-100 points"),
+    (GPQA % (60, "1000000000000000000000000000000"), None, "INFO done\n", META, "at most 10 x 32"),
+    (GPQA % (60, 10), None, "", META, "every log is empty"),
+    (GPQA % (60, 10), None, "INFO done\n", None, "no artifacts/metadata.yaml"),
+    (GPQA % (60, 10), None, "INFO done\n", "versioning: {nemo_evaluator_launcher: 0.4}\n", "nemo-evaluator-launcher 0.4"),
+    ("results: {tasks: {mmlu: {metrics: {acc: {scores: {acc: {value: .nan, stats: {count: 10}}}}}}}}\n",
+     "config: {type: mmlu, params: {limit_samples: 10}}\n", "INFO done\n", META, "not finite numbers"),
+    ("results: {}\nstats: {count: 10}\n", "config: {type: mmlu, params: {limit_samples: 10}}\n", "INFO done\n", META, "holds no scores"),
+    ("results: {tasks: {a: {metrics: {m: {scores: {s: {value: 1.0, stats: {count: 3}}}}}}, b: {metrics: {m: {scores: {s: "
+     "{value: 1.0, stats: {count: 10}}}}}}}}\n", "config: {type: mmlu, params: {limit_samples: 10}}\n", "INFO done\n", META,
+     "3 of 10 samples"),
+])
+def test_odd_evidence_is_not_valid(tmp_path, results, run_config, log, meta, problem):
+    if run_config:
+        _evidence_job(tmp_path, results, run_config, log=log, meta=meta)
+    else:
+        _evidence_job(tmp_path, results, log=log, meta=meta)
+    (report,) = verify_run(tmp_path)
+    assert report.status != "valid" and any(problem in p for p in report.problems), report.problems
+
+
+def test_a_canary_does_not_trust_the_runs_own_limit(tmp_path):
+    from nelc.runner.run import canary_evidence
+
+    _evidence_job(tmp_path, GPQA % (60, 1), "config: {type: ns_gpqa, params: {limit_samples: 1, extra: {num_repeats: 32}}}\n")
+    assert canary_evidence("ns_gpqa", 10, verify_run(tmp_path)) == ["ns_gpqa: only 1 of 10 samples were scored"]
+
+
+def test_a_canary_does_not_take_another_harness_task_for_its_own(tmp_path):
+    from nelc.runner.run import canary_evidence
+
+    _evidence_job(tmp_path, GPQA % (60, 10), "config: {type: foo.ns_gpqa, params: {limit_samples: 10}}\n")
+    assert "no record of this task" in canary_evidence("ns_gpqa", 10, verify_run(tmp_path))[0]
+
+
+def test_an_empty_job_folder_is_not_skipped(tmp_path):
+    _evidence_job(tmp_path / "run", GPQA % (60, 10))
+    (tmp_path / "run" / "0123456789abcdef.1").mkdir()
+    assert verdict(verify_run(tmp_path / "run")) == "incomplete"

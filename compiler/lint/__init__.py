@@ -7,6 +7,7 @@ read a local checkpoint named by `deployment.checkpoint_path`; nothing touches t
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,9 @@ from ..output import read_input, write_atomic
 from ..pipeline import compile_spec
 from ..probe import offline_hub, probe_checkpoint
 from ..rulebook import Applicability, Finding, Fix, LintContext, Rule
+from ..secretscan import masked_text, secret_strings
 from .fix import apply_fixes, independent
-from .policy import LintPolicy, inline_ignored, spec_ignores
+from .policy import ALWAYS_REPORTED, LintPolicy, inline_ignored, spec_ignores
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class LintResult:
         lines = text.splitlines()
 
         def kept(diag: Diagnostic) -> bool:
-            return policy.wants(diag.code) and diag.code not in self.spec_ignore and not inline_ignored(diag, lines)
+            spec_ignored = diag.code in self.spec_ignore and diag.code not in ALWAYS_REPORTED
+            return policy.wants(diag.code) and not spec_ignored and not inline_ignored(diag, lines)
         return LintResult(tuple(d for d in self.diagnostics if kept(d)), tuple((d, f) for d, f in self.fixes if kept(d)),
                           self.spec_ignore)
 
@@ -78,7 +81,16 @@ def lint_loaded(loaded: Loaded) -> LintResult:
             out.append(diag)
             if finding.fix is not None:
                 fixes.append((diag, finding.fix))
+    secrets = secret_strings(loaded.data)  # no finding may print one (a task name, a parameter, a path)
+    if secrets:
+        out = [_masked(diag, secrets) for diag in out]
+        fixes = [(_masked(diag, secrets), fix) for diag, fix in fixes]
     return LintResult(tuple(sorted(out)), tuple(fixes))
+
+
+def _masked(diag: Diagnostic, secrets: list[str]) -> Diagnostic:
+    return dataclasses.replace(diag, message=masked_text(diag.message, secrets), hint=masked_text(diag.hint, secrets),
+                               path=masked_text(diag.path, secrets))
 
 
 def _diagnostic(loaded: Loaded, rule: Rule, finding: Finding) -> Diagnostic:

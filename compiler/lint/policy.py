@@ -4,6 +4,7 @@
 - `select` / `ignore` take codes or code prefixes (`L1`, `R195`); ignore wins.
 - `# nelc: ignore[CODE, ...]` on the finding's line or the line above silences those codes there;
   a bare `# nelc: ignore` silences every code there.
+- R196, L118, L119, S007, S011 and V011 (commands and secrets) are always reported.
 - Defaults come from the nearest `.nelc.toml` (top-level keys) or `pyproject.toml` `[tool.nelc]`,
   looking up from the current folder; command-line flags win. A spec may carry its own
   `lint: {ignore: [...]}`.
@@ -20,6 +21,10 @@ from typing import Any
 from ..diagnostics import CompileError, Diagnostic, Severity
 
 _CODE = re.compile(r"^[A-Z][0-9]{0,3}$")
+# Findings about what could run a command or leak a secret. The file being checked must not be able
+# to switch them off (an ignore comment or a spec's lint.ignore in a pull request would), so no
+# setting silences them.
+ALWAYS_REPORTED = frozenset({"R196", "L118", "L119", "S007", "S011", "V011"})
 _INLINE = re.compile(r"#\s*nelc:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 
 
@@ -31,6 +36,8 @@ class LintPolicy:
     source: str = ""  # the file the defaults came from, if any
 
     def wants(self, code: str) -> bool:
+        if code in ALWAYS_REPORTED:
+            return True
         selected = not self.select or any(code.startswith(prefix) for prefix in self.select)
         return selected and not any(code.startswith(prefix) for prefix in self.ignore)
 
@@ -77,7 +84,9 @@ def load_policy(start: Path) -> LintPolicy:
 
 
 def inline_ignored(diag: Diagnostic, lines: list[str]) -> bool:
-    """`# nelc: ignore[CODE]` on the finding's line or the line above it."""
+    """`# nelc: ignore[CODE]` on the finding's line or the line above it (never for ALWAYS_REPORTED)."""
+    if diag.code in ALWAYS_REPORTED:
+        return False
     for number in (diag.line, diag.line - 1):
         if 1 <= number <= len(lines):
             match = _INLINE.search(lines[number - 1])
