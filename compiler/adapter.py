@@ -51,10 +51,12 @@ def _flag_problems(settings: dict, data: AdapterSchema) -> list[Problem]:
             out.append(Problem(name, Severity.ERROR, f"'{name}' turns on an interceptor the public containers do not register",
                                "remove it"))
     logging_on = settings.get("use_request_logging") or settings.get("use_response_logging")
-    if logging_on and any(k in settings for k in ("max_saved_requests", "max_saved_responses")) \
-            and not any(k in settings for k in ("max_logged_requests", "max_logged_responses")):
-        out.append(Problem(None, Severity.WARNING, "max_saved_* sizes the cache, not the request/response logs",
-                           "use max_logged_requests / max_logged_responses to cap logging"))
+    for kind in ("requests", "responses"):  # the ModelOpt evaluation skill's errata: max_saved_* -> max_logged_*
+        saved, logged = f"max_saved_{kind}", f"max_logged_{kind}"
+        if logging_on and saved in settings:
+            out.append(Problem(saved, Severity.WARNING, f"{saved} sizes the cache, not the {kind} log",
+                               f"use {logged} to cap logging" if logged not in settings else f"remove it ({logged} is set)",
+                               logged if logged not in settings else None))
     if settings.get("custom_system_prompt") and not settings.get("use_system_prompt"):
         out.append(Problem("custom_system_prompt", Severity.WARNING,
                            "custom_system_prompt is sent only with use_system_prompt: true", "add use_system_prompt: true"))

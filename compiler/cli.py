@@ -95,14 +95,30 @@ def _ask(question: str, choices: Sequence[str] | None, default: str | None) -> s
 @click.option("--export", type=click.Choice(EXPORTS))
 @click.option("--model-type", "--model_type", "model_type", type=click.Choice(MODEL_TYPE_CHOICES))
 @click.option("--benchmarks", help="comma-separated recipes, bundles or NEL task names")
+@click.option("--slurm-hostname", "slurm__hostname", help="SLURM login host (executor slurm)")
+@click.option("--slurm-account", "slurm__account", help="SLURM account")
+@click.option("--slurm-username", "slurm__username", help="SLURM user name")
+@click.option("--slurm-partition", "slurm__partition", help="SLURM partition (default batch)")
+@click.option("--slurm-walltime", "slurm__walltime", help='walltime, "HH:MM:SS" (default 04:00:00)')
+@click.option("--output-dir", "output_dir", help="absolute output folder on the cluster (executor slurm)")
+@click.option("--endpoint-url", "endpoint__url", help="the running endpoint's URL (deployment none)")
+@click.option("--endpoint-model-id", "endpoint__model_id", help="the endpoint's model id")
+@click.option("--endpoint-key-name", "endpoint__api_key_name", help="NAME of the env var with the endpoint's key")
+@click.option("--nim-image", "deployment__image", help="the NIM image (deployment nim)")
+@click.option("--mlflow-uri", "mlflow__tracking_uri", help="MLflow tracking URI (export mlflow)")
+@click.option("--mlflow-experiment", "mlflow__experiment_name", help="MLflow experiment name")
+@click.option("--wandb-entity", "wandb__entity", help="W&B entity (export wandb)")
+@click.option("--wandb-project", "wandb__project", help="W&B project")
+@click.option("--no-input", is_flag=True, help="never prompt: missing answers are an error that lists their flags")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("nelc-spec.nelc.yaml"), show_default=True)
-def init_command(model, executor, backend, export, model_type, benchmarks, output: Path) -> None:
-    """Ask the ModelOpt evaluation skill's five questions (and the model), then write a spec. Never overwrites."""
+def init_command(output: Path, no_input: bool, **given: str | None) -> None:
+    """Ask the ModelOpt evaluation skill's five questions (and the model), then write a spec. Never overwrites.
+    Every question has a flag; without a terminal nothing is asked."""
     from .commands import run_init  # 175 ms: see the module docstring
 
-    given = {"model": model, "executor": executor, "backend": backend, "export": export, "model_type": model_type,
-             "benchmarks": benchmarks}
-    _finish(run_init({k: v for k, v in given.items() if v is not None}, output, _ask))
+    interactive = not no_input and sys.stdin.isatty()
+    answers = {key.replace("__", "."): value for key, value in given.items() if value is not None}  # slurm__account -> slurm.account
+    _finish(run_init(answers, output, _ask if interactive else None))
 
 
 @main.command("run")

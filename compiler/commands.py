@@ -149,11 +149,16 @@ def run_check(options: CheckOptions) -> Outcome:
 
 
 # ----- init ---------------------------------------------------------------------------------------
-def run_init(given: dict, output: Path, ask: Ask) -> Outcome:
+def run_init(given: dict, output: Path, ask: Ask | None) -> Outcome:
+    """`ask` None: no terminal (--no-input, or stdin is not a TTY): every required answer must come as a flag."""
     never = "nelc init never overwrites"
     if output.exists():
         return Outcome(1, stderr=(output_exists(output, never),))
-    text = spec_text(gather_answers(given, ask))
+    answers, missing = gather_answers(given, ask)
+    if missing:
+        return Outcome(2, stderr=(f"nelc init: no terminal to ask on; pass {', '.join(missing)} "
+                                  "(`nelc init --help` lists every flag)",))
+    text = spec_text(answers)
     try:
         write_atomic(output, text, force=False)
     except OutputExists:

@@ -44,8 +44,9 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None, strict
                   spec_dir=str(spec_path.resolve().parent))
     draft = run_rules(ctx)
     diagnostics = (*notes, *facts.diagnostics, *(_strict(d) if strict else d for d in draft.diagnostics))
-    if has_errors(diagnostics):
-        return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
+    if has_errors(diagnostics):  # advice (notes) only for a spec that compiles: errors first
+        kept = tuple(d for d in diagnostics if d.severity is not Severity.NOTE)
+        return Result(diagnostics=tuple(sorted(kept)), draft=draft, facts=facts)
     config = emitted_config(draft)
     diagnostics += validate(config, locate_by_source(draft.origin_of, display))
     if has_errors(diagnostics):

@@ -25,6 +25,7 @@ from .check_slurm_settings import check_slurm_settings
 from .check_target_endpoint import check_target_endpoint
 from .check_task_names import check_task_names
 from .check_task_params import check_task_params
+from .check_unknown_keys import check_unknown_keys
 from .find_missing_values import find_missing_values
 from .find_secrets import find_secrets
 from .quote_walltime import quote_walltime
@@ -103,6 +104,7 @@ LINT_RULES: tuple[Rule, ...] = (
     Rule("L117", "check-config-shape", check_config_shape, LINT, E, (SAFE, UNSAFE)),
     Rule("L118", "check-script-values", check_script_values, LINT, E),
     Rule("L119", "find-secrets", find_secrets, LINT, E),
+    Rule("L120", "check-unknown-keys", check_unknown_keys, LINT, E, (SAFE, UNSAFE)),
 )
 
 BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in (*RULES, *LINT_RULES)}

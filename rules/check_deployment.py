@@ -24,6 +24,21 @@ from nelc.nelconfig import deployment_type
 from nelc.knowledge import is_pinned, sglang_quantization
 
 
+def _without(tokens: list[str], flag: str) -> list[str]:
+    """`tokens` without `flag` and its value (`--f v` or `--f=v`)."""
+    out, skip = [], False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        name = token.split("=", 1)[0].replace("_", "-")
+        if name == flag:
+            skip = "=" not in token
+            continue
+        out.append(token)
+    return out
+
+
 def check_deployment(ctx: LintContext) -> list[Finding]:
     kind = deployment_type(ctx.config)
     deployment = ctx.config.get("deployment") if isinstance(ctx.config.get("deployment"), dict) else {}
@@ -62,6 +77,13 @@ def check_deployment(ctx: LintContext) -> list[Finding]:
                            severity=Severity.WARNING))
     quant = facts.modelopt() if facts else None
     given = flags.value_of(tokens, "--quantization")
+    if kind in ("vllm", "vllm_ray") and given and given.startswith("modelopt") and not quant:
+        cleaned = flags.join(_without(tokens, "--quantization"))
+        out.append(Finding(("deployment", "extra_args"), f"--quantization {given} on vLLM: vLLM reads a ModelOpt checkpoint's "
+                           "format from its config.json and breaks on a mismatched flag", "drop the flag (the ModelOpt "
+                           "evaluation skill passes none to vLLM)", Fix(Applicability.UNSAFE, "remove --quantization",
+                                                                        (("set", ("deployment", "extra_args"), cleaned),)),
+                           Severity.WARNING, at_value=True))
     if quant and given:
         wanted = sglang_quantization(quant.algo) if kind == "sglang" else None
         if kind in ("vllm", "vllm_ray") or (wanted and given != wanted):

@@ -19,7 +19,12 @@ from nelc.knowledge import lookup
 
 
 def check_nemo_skills_key(ctx: LintContext) -> list[Finding]:
-    if deployment_type(ctx.config) in (None, "none") or dig(ctx.config, ("target", "api_endpoint", "api_key_name")):
+    if deployment_type(ctx.config) in (None, "none"):
+        return []
+    key_name = dig(ctx.config, ("target", "api_endpoint", "api_key_name"))
+    if key_name == DUMMY:
+        return _undeclared_dummy(ctx)
+    if key_name:
         return []
     for index, task in tasks_of(ctx.config):
         found = lookup(str(task.get("name", "")))
@@ -30,3 +35,20 @@ def check_nemo_skills_key(ctx: LintContext) -> list[Finding]:
                             "add api_key_name: DUMMY_API_KEY at the top-level target and DUMMY_API_KEY: lit:dummy in evaluation.env_vars",
                             Fix(Applicability.SAFE, "add DUMMY_API_KEY (a literal, nothing to export)", ops))]
     return []
+
+
+DUMMY = "DUMMY_API_KEY"
+
+
+def _undeclared_dummy(ctx: LintContext) -> list[Finding]:
+    """api_key_name: DUMMY_API_KEY without a declaration: NEL adds `DUMMY_API_KEY: host:DUMMY_API_KEY`
+    to each task and its dry run fails unless the shell exports it."""
+    declared = [block for block in (("env_vars",), ("evaluation", "env_vars"))
+                if isinstance(dig(ctx.config, block), dict) and DUMMY in dig(ctx.config, block)]
+    tasks = tasks_of(ctx.config)
+    if declared or (tasks and all(isinstance(t.get("env_vars"), dict) and DUMMY in t["env_vars"] for _, t in tasks)):
+        return []
+    ops = (("set", ("evaluation", "env_vars", DUMMY), "lit:dummy"),)
+    return [Finding(("target", "api_endpoint", "api_key_name"), f"{DUMMY} is never declared: NEL reads it from your shell, and the "
+                    "dry run fails where it is unset", f"declare {DUMMY}: lit:dummy in evaluation.env_vars (the deployed server "
+                    "ignores the key)", Fix(Applicability.SAFE, f"declare {DUMMY}: lit:dummy", ops), at_value=True)]

@@ -59,7 +59,7 @@ def _check_tool_calling(draft: Draft, ctx: Context) -> Draft:
         return draft
     agents = [t["name"] for t in draft.get("evaluation.tasks", ()) if lookup(t["name"]).task.harness == "tau2_bench"]
     if agents and not flags.has(flags.split(draft.get("deployment.extra_args", "")), "--tool-call-parser"):
-        draft = draft.report(Severity.ERROR, f"{', '.join(agents)} drive the model as a tool-calling agent, but the server "
+        draft = draft.report(Severity.ERROR, f"{', '.join(agents)} {'drives' if len(agents) == 1 else 'drive'} the model as a tool-calling agent, but the server "
                              "has no --tool-call-parser (no recipes/models.yaml entry names one for this model)",
                              "add --enable-auto-tool-choice --tool-call-parser <parser> to deployment.extra_args (the model card names it)",
                              **ctx.at("benchmarks"))

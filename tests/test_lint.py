@@ -54,6 +54,7 @@ FAILING = {
     "L117": lambda c: c.update(evalution={}),
     "L118": lambda c: c["deployment"].update(served_model_name="m; touch /tmp/x #"),
     "L119": lambda c: c["evaluation"]["env_vars"].update(HF_TOKEN="lit:hf_" + "aB3" * 8),
+    "L120": lambda c: c["evaluation"]["tasks"][0].update(config={"params": {"parallelism": 2}}),
 }
 
 
@@ -225,3 +226,50 @@ def test_a_spec_ignores_its_own_codes(tmp_path, monkeypatch):
     assert "R205" in _codes(_invoke(tmp_path, spec, name="s.nelc.yaml"))  # context length unknown: a warning
     quiet = _invoke(tmp_path, spec + "lint: {ignore: [R205, P003, R101, R210]}\n", name="s.nelc.yaml")
     assert _codes(quiet) == [] and quiet.exit_code == 0
+
+
+# ----- mistakes the dry run or the container would catch hours later ------------------------------
+def _fixed(tmp_path, text: str, *flags: str) -> str:
+    target = tmp_path / "run.yaml"
+    target.write_text(text)
+    CliRunner().invoke(main, ["lint", str(target), *flags])
+    return target.read_text()
+
+
+def test_task_level_config_moves_under_nemo_evaluator_config(tmp_path):
+    config = yaml.safe_load(GOOD)
+    config["evaluation"]["tasks"][0] = {"name": "ns_gpqa", "config": {"params": {"parallelism": 2}}}
+    task = yaml.safe_load(_fixed(tmp_path, yaml.safe_dump(config, sort_keys=False), "--fix"))["evaluation"]["tasks"][0]
+    assert "config" not in task and task["nemo_evaluator_config"]["config"]["params"]["parallelism"] == 2
+
+
+def test_a_misspelled_task_key_gets_a_did_you_mean(tmp_path):
+    config = yaml.safe_load(GOOD)
+    config["evaluation"]["tasks"][0]["nemo_evaluator_confg"] = {}
+    result = _lint(tmp_path, yaml.safe_dump(config, sort_keys=False))
+    assert any(d.code == "L120" and "nemo_evaluator_config" in d.hint for d in result.diagnostics)
+
+
+def test_an_undeclared_dummy_key_is_declared_by_the_safe_fix(tmp_path):
+    text = GOOD.replace("    DUMMY_API_KEY: lit:dummy\n", "")
+    assert any(d.code == "L115" and "never declared" in d.message for d in _lint(tmp_path, text).diagnostics)
+    fixed = yaml.safe_load(_fixed(tmp_path, text, "--fix"))
+    assert fixed["evaluation"]["env_vars"]["DUMMY_API_KEY"] == "lit:dummy"
+
+
+def test_modelopt_quantization_flag_on_vllm_without_a_readable_checkpoint(tmp_path):
+    text = GOOD.replace("extra_args: --max-model-len 40960", "extra_args: --max-model-len 40960 --quantization modelopt_fp4")
+    found = [d for d in _lint(tmp_path, text).diagnostics if d.code == "L113" and "--quantization" in d.message]
+    assert found and "vLLM reads a ModelOpt checkpoint's format" in found[0].message
+    assert "--quantization" not in yaml.safe_load(_fixed(tmp_path, text, "--unsafe-fixes"))["deployment"]["extra_args"]
+
+
+def test_max_saved_is_renamed_even_beside_a_max_logged(tmp_path):
+    config = yaml.safe_load(GOOD)
+    adapter = _adapter(config)
+    adapter.pop("max_logged_requests", None)
+    adapter.update(use_request_logging=True, use_response_logging=True, max_saved_requests=5, max_logged_responses=5)
+    text = yaml.safe_dump(config, sort_keys=False)
+    assert any(d.code == "L102" and "max_saved_requests" in d.message for d in _lint(tmp_path, text).diagnostics)
+    fixed = _adapter(yaml.safe_load(_fixed(tmp_path, text, "--fix")))
+    assert fixed["max_logged_requests"] == 5 and "max_saved_requests" not in fixed

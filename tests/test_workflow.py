@@ -97,21 +97,52 @@ def test_check_without_specs_is_a_usage_error(tmp_path):
     assert CliRunner().invoke(main, ["check", str(tmp_path)]).exit_code == 2
 
 
-def test_init_with_scripted_answers_writes_a_spec_that_compiles(tmp_path, monkeypatch):
+def test_init_asks_on_a_terminal_only_what_the_answers_need():
+    from nelc.repo.init import gather_answers
+
+    script = iter(["slurm", "sglang", "mlflow", "reasoning", "core_reasoning, gpqa", "login.example.com", "llm", "alice",
+                   "/lustre/out", "https://mlflow.example.com"])
+    asked: list[str] = []
+
+    def ask(question, choices, default):
+        asked.append(question)
+        return next(script)
+
+    answers, missing = gather_answers({"model": "Qwen/Qwen3-8B"}, ask)
+    assert missing == [] and next(script, None) is None and len(asked) == 10
+    assert answers["model_type"] == "chat_reasoning" and answers["benchmarks"] == ["core_reasoning", "gpqa"]
+    assert not any(q.startswith(("Endpoint", "W&B", "NIM")) for q in asked)  # only what the answers need
+
+
+def test_init_by_flags_writes_a_spec_that_compiles(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    answers = "slurm\nsglang\nmlflow\nreasoning\ncore_reasoning, gpqa\nlogin.example.com\nllm\nalice\n/lustre/out\nhttps://mlflow.example.com\n"
-    result = CliRunner().invoke(main, ["init", "--model", "Qwen/Qwen3-8B", "-o", "eval.nelc.yaml"], input=answers)
+    flags = ["--model", "Qwen/Qwen3-8B", "--execution", "slurm", "--deployment", "sglang", "--export", "mlflow",
+             "--model-type", "reasoning", "--benchmarks", "core_reasoning, gpqa", "--slurm-hostname", "login.example.com",
+             "--slurm-account", "llm", "--slurm-username", "alice", "--output-dir", "/lustre/out",
+             "--mlflow-uri", "https://mlflow.example.com", "--slurm-walltime", "02:00:00", "-o", "eval.nelc.yaml"]
+    result = CliRunner().invoke(main, ["init", *flags])
     assert result.exit_code == 0, result.output
     assert "nelc compile eval.nelc.yaml -o eval.yaml" in result.output
     import yaml
 
-    spec = yaml.safe_load(Path("eval.nelc.yaml").read_text())
+    text = Path("eval.nelc.yaml").read_text()
+    schema = text.splitlines()[0].split("$schema=", 1)[1]
+    assert Path(schema).is_file(), "the editor modeline names a file that exists"
+    spec = yaml.safe_load(text)
     assert spec["model_type"] == "chat_reasoning" and spec["benchmarks"] == ["core_reasoning", "gpqa"]
-    assert spec["slurm"] == {"hostname": "login.example.com", "account": "llm", "username": "alice"}
+    assert spec["slurm"] == {"hostname": "login.example.com", "account": "llm", "username": "alice", "walltime": "02:00:00"}
     compiled = CliRunner().invoke(main, ["compile", "eval.nelc.yaml", "-o", "eval.yaml"])
     assert compiled.exit_code == 0, compiled.output
-    again = CliRunner().invoke(main, ["init", "--model", "x/y", "-o", "eval.nelc.yaml"], input=answers)
+    again = CliRunner().invoke(main, ["init", *flags])
     assert again.exit_code == 1 and "never overwrites" in again.output
+
+
+def test_init_without_a_terminal_lists_the_missing_flags(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init", "--model", "org/m", "--execution", "slurm", "--no-input"])
+    assert result.exit_code == 2
+    assert "--slurm-hostname, --slurm-account, --slurm-username, --output-dir" in result.output
+    assert not Path("nelc-spec.nelc.yaml").exists()
 
 
 def test_init_non_interactive_with_flags(tmp_path, monkeypatch):
