@@ -16,18 +16,12 @@ from __future__ import annotations
 import difflib
 
 from nelc.diagnostics import Severity
+from nelc.nelconfig import REJECTED_KEYS as FORBIDDEN
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
 
 SECTIONS = ("defaults", "execution", "deployment", "target", "evaluation", "env_vars", "auxiliary_deployments", "export", "user_config_path")
 EXECUTIONS = ("local", "slurm/default", "lepton/default")
 DEPLOYMENTS = ("none", "vllm", "vllm_ray", "sglang", "nim", "trtllm", "generic")
-FORBIDDEN = {
-    ("execution", "env_vars"): "use top-level env_vars, deployment.env_vars or evaluation.env_vars",
-    ("deployment", "multiple_instances"): "use execution.num_instances and execution.num_nodes",
-    ("evaluation", "overrides"): "use evaluation.nemo_evaluator_config",
-    ("evaluation", "config"): "use evaluation.nemo_evaluator_config",
-}
-
 
 def check_config_shape(ctx: LintContext) -> list[Finding]:
     config, out = ctx.config, []

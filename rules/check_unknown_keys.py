@@ -20,11 +20,15 @@ import re
 from typing import Any
 
 from nelc.knowledge import schema
-from nelc.nelconfig import dig
+from nelc.nelconfig import REJECTED_KEYS, dig
+from nelc.diagnostics import Severity
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
 
 _UNEXPECTED = re.compile(r"'([^']+)'")
 MOVABLE = ("config", "target")  # what belongs under a task's nemo_evaluator_config
+# evaluation: NEL's task schema and the container's models refuse unknown keys (an error); in
+# execution and deployment a key none of NEL 0.2.6's packaged configs defines is ignored (a warning).
+CHECKED = ("evaluation", "execution", "deployment")
 
 
 def check_unknown_keys(ctx: LintContext) -> list[Finding]:
@@ -32,18 +36,19 @@ def check_unknown_keys(ctx: LintContext) -> list[Finding]:
     from jsonschema import Draft202012Validator
 
     config: Any = ctx.config
-    if not isinstance(config, dict) or not isinstance(config.get("evaluation"), dict):
+    if not isinstance(config, dict):
         return []
+    sections = {key: value for key, value in config.items() if key in CHECKED}  # top-level spelling is L117's
     out = []
-    for error in Draft202012Validator(schema("nel")).iter_errors({"evaluation": config["evaluation"]}):
-        if error.validator != "additionalProperties":
+    for error in Draft202012Validator(schema("nel")).iter_errors(sections):
+        if error.validator != "additionalProperties" or not error.absolute_path:
             continue
         parent = tuple(error.absolute_path)
         known = sorted((error.schema.get("properties") or {}) if isinstance(error.schema, dict) else {})
         instance = error.instance if isinstance(error.instance, dict) else {}
         for key in (k for k in instance if k not in known):
-            if "adapter_config" in str(instance[key]):
-                continue  # a misplaced adapter_config: L101 says where it belongs
+            if "adapter_config" in str(instance[key]) or (*parent, key) in REJECTED_KEYS:
+                continue  # a misplaced adapter_config is L101's, a key NEL refuses is L117's
             out.append(_finding(config, parent, key, known))
     return out
 
@@ -58,6 +63,8 @@ def _finding(config: dict, parent: tuple, key: str, known: list[str]) -> Finding
         return Finding(path, f"{shown} is not a key NEL knows here", "task settings go under nemo_evaluator_config", fix)
     close = difflib.get_close_matches(key, known, n=1)
     fix = Fix(Applicability.UNSAFE, f"rename to {close[0]}", (("rename", path, close[0]),)) if close else None
-    return Finding(path, f"{shown} is not a key NEL knows here",
-                   f"did you mean '{close[0]}'?" if close else f"known keys here: {', '.join(known)}", fix)
+    ignored = parent[0] != "evaluation"
+    return Finding(path, f"{shown} is not a key NEL knows here" + (" (NEL ignores it)" if ignored else ""),
+                   f"did you mean '{close[0]}'?" if close else f"known keys here: {', '.join(known)}", fix,
+                   Severity.WARNING if ignored else None)
 
