@@ -289,3 +289,14 @@ def test_checks_read_final_values() -> None:
     early = [code for code in checks if codes.index(code) < codes.index("R190")]
     assert not early, f"check rules before R190 apply-overrides: {early}"
     assert all("R190" in rule.after for rule in RULES if rule.kind is Kind.CHECK)
+
+
+def test_user_visible_text_names_real_sources() -> None:
+    """Messages, docs and comments name the ModelOpt evaluation skill, NEL 0.2.6 or a model card,
+    never an internal name for where a fact came from."""
+    offenders = []
+    for name, path in sorted(modules().items()):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\bthe seed\b|seed's", line, re.IGNORECASE):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not offenders, "\n".join(offenders)

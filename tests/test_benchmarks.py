@@ -149,6 +149,7 @@ def test_completions_task_on_a_chat_url_warns(tmp_path):
 def test_tau2_needs_a_tool_call_parser(tmp_path):
     result = compile_text(tmp_path, "model: acme/unknown\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n" + USER)
     assert any(d.code == "R168" and "--tool-call-parser" in d.hint for d in result.diagnostics if d.is_error)
+    assert any("tau2_bench_telecom drives the model" in d.message for d in result.diagnostics)
 
 
 def test_judge_and_code_tasks_start_conservative_but_recipes_keep_theirs(tmp_path):
