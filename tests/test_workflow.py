@@ -48,12 +48,12 @@ def test_real_pre_commit_stops_a_bad_config(tmp_path):
     # A warning alone passes; an ignore comment silences an error; [tool.nelc] strict makes warnings fail.
     good_text = (HERE / "good.yaml").read_text()
     (repo / "warn.yaml").write_text(good_text.replace("vllm/vllm-openai:v0.12.0", "vllm/vllm-openai:latest"))
-    (repo / "waived.yaml").write_text(good_text.replace("served_model_name: qwen3-8b",
-                                                        "served_model_name: 'a b'  # nelc: ignore[L118]"))
+    (repo / "waived.yaml").write_text(good_text.replace('walltime: "12:00:00"', "walltime: 12:00:00  # nelc: ignore[L109]"))
+    assert (repo / "waived.yaml").read_text() != good_text
     _git(repo, "add", ".")
     lenient = subprocess.run([*pre_commit, "--files", "warn.yaml", "waived.yaml"], cwd=repo, env=env, capture_output=True, text=True,
                              timeout=900)
-    assert lenient.returncode == 0 and "warning[L113]" in lenient.stdout and "L118" not in lenient.stdout, lenient.stdout
+    assert lenient.returncode == 0 and "warning[L113]" in lenient.stdout and "L109" not in lenient.stdout, lenient.stdout
     (repo / "pyproject.toml").write_text("[tool.nelc]\nstrict = true\n")
     _git(repo, "add", ".")
     strict = subprocess.run([*pre_commit, "--files", "warn.yaml"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
