@@ -51,7 +51,8 @@ def _flag_problems(settings: dict, data: AdapterSchema) -> list[Problem]:
             out.append(Problem(name, Severity.ERROR, f"'{name}' turns on an interceptor the public containers do not register",
                                "remove it"))
     logging_on = settings.get("use_request_logging") or settings.get("use_response_logging")
-    for kind in ("requests", "responses"):  # the ModelOpt evaluation skill's errata: max_saved_* -> max_logged_*
+    caching_on = any(settings.get(k) for k in ("use_caching", "save_requests", "save_responses"))
+    for kind in ("requests", "responses") if not caching_on else ():  # with caching, max_saved_* sizes the cache, as meant  # the ModelOpt evaluation skill's errata: max_saved_* -> max_logged_*
         saved, logged = f"max_saved_{kind}", f"max_logged_{kind}"
         if logging_on and saved in settings:
             out.append(Problem(saved, Severity.WARNING, f"{saved} sizes the cache, not the {kind} log",

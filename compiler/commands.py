@@ -17,7 +17,9 @@ from .lint import lint_file
 from .lint.policy import codes, load_policy
 from .lint.reporters import REPORTERS, pick
 from .output import OutputExists, OutputProblem, read_input, write_all, write_atomic
+from .load import load_yaml
 from .pipeline import compile_spec, emitted_config
+from .spec import parse_spec
 from .repo.check import check_pair, find_pairs
 from .repo.init import Ask, compiled_name, gather_answers, spec_text
 from .rulebook import Applicability
@@ -159,6 +161,10 @@ def run_init(given: dict, output: Path, ask: Ask | None) -> Outcome:
         return Outcome(2, stderr=(f"nelc init: no terminal to ask on; pass {', '.join(missing)} "
                                   "(`nelc init --help` lists every flag)",))
     text = spec_text(answers)
+    try:  # the spec must be valid before it is written: no secret or malformed answer lands on disk
+        parse_spec(load_yaml(text, output.name))
+    except CompileError as exc:
+        return Outcome(1, stderr=(*(d.render() for d in exc.diagnostics), f"nelc init: {output} not written"))
     try:
         write_atomic(output, text, force=False)
     except OutputExists:

@@ -18,7 +18,7 @@ class ResolvedTask:
 
     qualified: str  # harness.task in NEL 0.2.6's registry
     recipe: str | None  # the ModelOpt evaluation skill recipe, or None (a bundle entry or a task named directly)
-    benchmark: int | None = None  # the position in the spec's `benchmarks` that brought it in (its settings apply)
+    benchmarks: tuple[int, ...] = ()  # positions in the spec's `benchmarks` that name it (their settings apply, in order)
 
 
 MODEL_TYPE: Slot[str] = Slot("model_type", "base | chat_reasoning; set by R101 choose-model-type")

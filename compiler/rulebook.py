@@ -193,5 +193,9 @@ CODES: tuple[Code, ...] = (
     Code("X005", "unreadable nelc run state", "CONFIG.nelc-run.json is corrupt or not nelc's. Rerun with --restart to start "
          "from the dry run."),
     Code("X006", "invalid --poll or --max-wait", "Both must be positive, finite numbers; refused before anything is submitted."),
+    Code("X007", "no canary can be planned", "No task of the config's evaluation.tasks matches the -t selection, or the "
+         "task list lives in another file. Without a canary there is no evidence, so no full run is submitted."),
+    Code("X008", "the config changed during the run", "The config file changed after its dry run and canaries; nothing "
+         "further is submitted. Run `nelc run` again."),
     Code("I001", "internal error", "A rule raised an exception. nelc reports it instead of crashing; please report it with the input."),
 )

@@ -25,7 +25,7 @@ from nelc.derived import TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import lookup
+from nelc.knowledge import lookup, recipe_named
 
 
 def apply_overrides(draft: Draft, ctx: Context) -> Draft:
@@ -50,14 +50,14 @@ def _benchmark_settings(draft: Draft, ctx: Context) -> Draft:
     for index, entry in enumerate(ctx.spec.benchmarks):
         if isinstance(entry, str):
             continue
-        settings = {"nemo_evaluator_config": _merged(entry.nemo_evaluator_config, {"config": {"params": entry.params}}),
-                    "env_vars": dict(entry.env_vars)}
+        # (task path, value, spec path) in merge order: params win over nemo_evaluator_config.config.params
+        settings = [(("nemo_evaluator_config", *p), v, ("nemo_evaluator_config", *p)) for p, v in _mapping_leaves(entry.nemo_evaluator_config)]
+        settings += [(("nemo_evaluator_config", "config", "params", *p), v, ("params", *p)) for p, v in _mapping_leaves(entry.params)]
+        settings += [(("env_vars", name), value, ("env_vars", name)) for name, value in entry.env_vars.items()]
         for position, task in enumerate(resolved):
-            if task.benchmark != index:
+            if index not in task.benchmarks:
                 continue
-            for path, value in _mapping_leaves(settings):
-                spec_path = ("params", *path[3:]) if path[:3] == ("nemo_evaluator_config", "config", "params") and \
-                    path[3:4] and path[3] in entry.params else path
+            for path, value, spec_path in settings:
                 draft = draft.set(("evaluation", "tasks", position, *path), value, f"benchmarks entry {entry.name}",
                                   ctx.source("benchmarks", index, *spec_path))
     return draft
@@ -74,7 +74,14 @@ def _merge_tasks(draft: Draft, ctx: Context, entries: Any) -> Draft:
                                  "name the task to change: {name: ns_gpqa, nemo_evaluator_config: {...}}", **ctx.at(*where))
             continue
         tasks = draft.get("evaluation.tasks", ())
-        position = next((i for i, task in enumerate(tasks) if _same_task(task.get("name"), entry["name"])), None)
+        recipe = recipe_named(entry["name"])
+        target = recipe.task_name if recipe is not None else entry["name"]  # a recipe name means its task
+        position = next((i for i, task in enumerate(tasks) if _same_task(task.get("name"), target)), None)
+        if position is None and lookup(target).task is None:
+            found = lookup(target)
+            draft = draft.report(Severity.ERROR, f"overrides.evaluation.tasks[{number}]: {found.problem}", found.hint,
+                                 **ctx.at(*where, "name"))
+            continue
         if position is None:
             position = len(tasks)
             draft = draft.set(("evaluation", "tasks", position, "name"), entry["name"],
@@ -110,16 +117,12 @@ def _same_task(name: Any, other: str) -> bool:
 
 
 def _mapping_leaves(tree: Mapping, prefix: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """Paths to every value that is not a non-empty mapping: lists replace whole, as in NEL's merge."""
+    """Paths to every value that is not a mapping: lists replace whole, and an empty mapping
+    changes nothing, as in NEL's OmegaConf merge."""
     for key, value in tree.items():
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping):
             yield from _mapping_leaves(value, (*prefix, key))
-        elif not (isinstance(value, Mapping) and prefix == () and key == "env_vars"):
+        else:
             yield (*prefix, key), value
 
 
-def _merged(base: Mapping, extra: Mapping) -> dict:
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = _merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
-    return out

@@ -24,6 +24,8 @@ _NAME = re.compile(r"^\$?([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def env_blocks(config: dict) -> list[tuple]:
+    if not isinstance(config, dict):
+        return []
     blocks = [("env_vars",), ("deployment", "env_vars"), ("evaluation", "env_vars"), ("export", "env_vars")]
     blocks += [("evaluation", "tasks", i, "env_vars") for i, _ in tasks_of(config)]
     aux = config.get("auxiliary_deployments")
@@ -35,6 +37,10 @@ def check_env_values(ctx: LintContext) -> list[Finding]:
     out = []
     for block in env_blocks(ctx.config):
         env = dig(ctx.config, block)
+        if env is not None and not isinstance(env, dict):
+            out.append(Finding(block, f"{'.'.join(map(str, block))} must be a mapping NAME: VALUE (NEL cannot merge a "
+                               f"{type(env).__name__} with its env vars)", "write NAME: host:NAME lines, or remove it"))
+            continue
         for name, value in (env.items() if isinstance(env, dict) else []):
             path = block + (name,)
             text = str(value)

@@ -48,7 +48,11 @@ def _undeclared_dummy(ctx: LintContext) -> list[Finding]:
     tasks = tasks_of(ctx.config)
     if declared or (tasks and all(isinstance(t.get("env_vars"), dict) and DUMMY in t["env_vars"] for _, t in tasks)):
         return []
+    evaluation = ctx.config.get("evaluation")
+    block = evaluation.get("env_vars") if isinstance(evaluation, dict) else None
+    fits = isinstance(evaluation, dict) and ("env_vars" not in evaluation or isinstance(block, dict))
     ops = (("set", ("evaluation", "env_vars", DUMMY), "lit:dummy"),)
+    fix = Fix(Applicability.SAFE, f"declare {DUMMY}: lit:dummy", ops) if fits else None
     return [Finding(("target", "api_endpoint", "api_key_name"), f"{DUMMY} is never declared: NEL reads it from your shell, and the "
                     "dry run fails where it is unset", f"declare {DUMMY}: lit:dummy in evaluation.env_vars (the deployed server "
-                    "ignores the key)", Fix(Applicability.SAFE, f"declare {DUMMY}: lit:dummy", ops), at_value=True)]
+                    "ignores the key)", fix, at_value=True)]

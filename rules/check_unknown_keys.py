@@ -47,17 +47,30 @@ def check_unknown_keys(ctx: LintContext) -> list[Finding]:
         known = sorted((error.schema.get("properties") or {}) if isinstance(error.schema, dict) else {})
         instance = error.instance if isinstance(error.instance, dict) else {}
         for key in (k for k in instance if k not in known):
-            if "adapter_config" in str(instance[key]) or (*parent, key) in REJECTED_KEYS:
+            if _holds_key(instance[key], "adapter_config") or (*parent, key) in REJECTED_KEYS:
                 continue  # a misplaced adapter_config is L101's, a key NEL refuses is L117's
             out.append(_finding(config, parent, key, known))
     return out
+
+
+def _holds_key(tree: Any, name: str, depth: int = 0) -> bool:
+    """Whether a mapping key `name` appears anywhere in `tree` (keys only, never text)."""
+    if depth > 32:
+        return False
+    if isinstance(tree, dict):
+        return name in tree or any(_holds_key(v, name, depth + 1) for v in tree.values())
+    if isinstance(tree, list):
+        return any(_holds_key(v, name, depth + 1) for v in tree)
+    return False
 
 
 def _finding(config: dict, parent: tuple, key: str, known: list[str]) -> Finding:
     path = (*parent, key)
     shown = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
     is_task = len(parent) == 3 and parent[:2] == ("evaluation", "tasks")
-    if is_task and key in MOVABLE and dig(config, (*parent, "nemo_evaluator_config", key)) is None:
+    home_section = dig(config, (*parent, "nemo_evaluator_config"))
+    movable = "nemo_evaluator_config" not in (dig(config, parent) or {}) or isinstance(home_section, dict)
+    if is_task and key in MOVABLE and movable and dig(config, (*parent, "nemo_evaluator_config", key)) is None:
         home = (*parent, "nemo_evaluator_config", key)
         fix = Fix(Applicability.SAFE, f"move it to {'.'.join(map(str, home))}", (("set", home, dig(config, path)), ("delete", path)))
         return Finding(path, f"{shown} is not a key NEL knows here", "task settings go under nemo_evaluator_config", fix)

@@ -9,7 +9,7 @@ names are errors with suggestions, before NEL would fail on them.
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R165", "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [ifbench, ns_gpqa]\\n"))
-tasks: [{qualified: nemo_skills.ns_ifbench, recipe: ifbench, benchmark: 0}, {qualified: nemo_skills.ns_gpqa, recipe: null, benchmark: 1}]  # R165: resolved benchmarks
+tasks: [{qualified: nemo_skills.ns_ifbench, recipe: ifbench, benchmarks: [0]}, {qualified: nemo_skills.ns_gpqa, recipe: null, benchmarks: [1]}]  # R165: resolved benchmarks
 evaluation.tasks: [{name: ns_ifbench, nemo_evaluator_config: {config: {params: {extra: {num_repeats: 8}}}, target: {api_endpoint: {adapter_config: {params_to_remove: [max_new_tokens, max_completion_tokens]}}}}}, {name: ns_gpqa}]  # R165: ifbench: recipe ifbench; ns_gpqa: NEL task nemo_skills.ns_gpqa
 """
 
@@ -60,11 +60,14 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
         for task, recipe_name in entries:
             qualified = lookup(task["name"]).task.qualified
             earlier = picked.get(qualified)
+            if earlier is not None and index not in earlier["benchmarks"]:
+                earlier["benchmarks"].append(index)  # a later entry naming it again still tunes it
             if earlier is None or (recipe_name and not earlier["recipe"]):
                 if earlier is not None:
                     draft = draft.report(Severity.NOTE, f"recipe {recipe_name} replaces the bundle's {task['name']} entry",
                                          "the recipe's settings (repeat counts) are kept", **where)
-                picked[qualified] = {"task": task, "recipe": recipe_name, "benchmark": index}
+                picked[qualified] = {"task": task, "recipe": recipe_name,
+                                     "benchmarks": earlier["benchmarks"] if earlier is not None else [index]}
             elif earlier["recipe"] and not recipe_name:
                 draft = draft.report(Severity.NOTE, f"recipe {earlier['recipe']}'s {earlier['task']['name']} is kept over "
                                      f"the bundle's entry", "the recipe's settings (repeat counts) are kept", **where)
@@ -72,6 +75,6 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
                 draft = draft.report(Severity.NOTE, f"{task['name']} is listed more than once; it runs once",
                                      "remove the repeated entry", **where)
     tasks = [entry["task"] for entry in picked.values()]
-    draft = draft.set(TASKS, tuple(ResolvedTask(q, e["recipe"], e["benchmark"]) for q, e in picked.items()),
+    draft = draft.set(TASKS, tuple(ResolvedTask(q, e["recipe"], tuple(e["benchmarks"])) for q, e in picked.items()),
                       "resolved benchmarks", ctx.source("benchmarks"))
     return draft.set("evaluation.tasks", tasks, "; ".join(reasons), ctx.source("benchmarks"))

@@ -100,6 +100,7 @@ class Runner:
     say: Callable[[str], None]
     confirm: Callable[[str], bool]
     state: dict = field(default_factory=dict)
+    config_digest: str = ""  # the config the dry run and canaries vouched for
 
     # ----- state ------------------------------------------------------------------------------
     @property
@@ -147,12 +148,19 @@ class Runner:
         loaded = load_yaml(decode(raw, str(self.options.config)), str(self.options.config))
         config = loaded.data if isinstance(loaded.data, dict) else {}
         self.check_nel_version(loaded.text)
+        plan = plan_canaries(config, self.options.tasks)
+        if not plan:  # nothing to prove the run on: never a full run on no evidence
+            raise RunError("X007", "no canary can be planned: " + (
+                f"no task of evaluation.tasks matches -t {' '.join(self.options.tasks)}" if self.options.tasks
+                else "the config lists no evaluation.tasks (tasks composed from other files are not seen)"),
+                "run with -t naming tasks exactly as evaluation.tasks lists them, and keep the task list in this file")
         self.load_state(raw)
+        self.config_digest = hashlib.sha256(raw).hexdigest()
         if not self.dry_run():
             return 1
         if execution_type(config) in ("slurm/default", "slurm") and not self.preflight(config):
             return 1
-        for risk, task in plan_canaries(config, self.options.tasks).items():
+        for risk, task in plan.items():
             outcome = self.canary(risk, task, config)
             if outcome == "declined":
                 self.say("nothing more is submitted: the canary was declined; run `nelc run` again when ready")
@@ -296,6 +304,9 @@ class Runner:
         return [arg for task in self.options.tasks for arg in ("-t", task)]
 
     def _submit(self, cmd: list[str]) -> str | None:
+        if hashlib.sha256(self.options.config.read_bytes()).hexdigest() != self.config_digest:
+            raise RunError("X008", f"{self.options.config} changed after its dry run and canaries were decided",
+                           "run `nelc run` again: a changed config starts again from the dry run")
         proc = self.shell(cmd, self.options.timeouts.submit)
         match = re.search(r"Invocation ID: ([0-9a-f]{8,64})\b", proc.stdout)  # run.py:317; ids are token_hex(8)
         if proc.returncode != 0 or match is None:
@@ -382,14 +393,22 @@ def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[
 
 
 def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
-    """One representative task per risk class present (judge, code, simulator, plain)."""
+    """One representative task per risk class present (judge, code, simulator, plain), among the
+    tasks `-t` selects (matched as NEL matches them: the name, `harness.task` or `name.<index>`)."""
     found: dict[str, str] = {}
-    for _, task in tasks_of(config):
+    for index, task in tasks_of(config):
         name = str(task.get("name", ""))
-        if only and name not in only:
+        if only and not any(_selects(wanted, name, index) for wanted in only):
             continue
         found.setdefault(risk_of(name, recipe_for_task(name)), name)
     return {risk: found[risk] for risk in RISK_ORDER if risk in found}
+
+
+def _selects(wanted: str, name: str, index: int) -> bool:
+    if wanted in (name, f"{name}.{index}"):
+        return True
+    a, b = lookup(wanted).task, lookup(name).task
+    return a is not None and b is not None and a.qualified == b.qualified
 
 
 def _tail(text: str, lines: int = 15) -> str:

@@ -273,3 +273,32 @@ def test_max_saved_is_renamed_even_beside_a_max_logged(tmp_path):
     assert any(d.code == "L102" and "max_saved_requests" in d.message for d in _lint(tmp_path, text).diagnostics)
     fixed = _adapter(yaml.safe_load(_fixed(tmp_path, text, "--fix")))
     assert fixed["max_logged_requests"] == 5 and "max_saved_requests" not in fixed
+
+
+def test_fixes_never_half_apply_or_crash(tmp_path):
+    config = yaml.safe_load(GOOD)
+    config["evaluation"]["env_vars"] = []  # NEL cannot merge a list; the DUMMY fix cannot go there
+    text = yaml.safe_dump(config, sort_keys=False)
+    target = tmp_path / "run.yaml"
+    target.write_text(text)
+    fixed = CliRunner().invoke(main, ["lint", str(target), "--fix"])
+    assert fixed.exception is None or isinstance(fixed.exception, SystemExit)
+    assert "must be a mapping" in fixed.output and target.read_text() == text
+    config = yaml.safe_load(GOOD)
+    config["evaluation"]["tasks"][0] = {"name": "ns_gpqa", "nemo_evaluator_config": None, "config": {"params": {"parallelism": 8}}}
+    text = yaml.safe_dump(config, sort_keys=False)
+    assert "parallelism: 8" in _fixed(tmp_path, text, "--fix")  # no safe move into a null section: nothing is lost
+
+
+def test_max_saved_with_caching_is_the_cache_size(tmp_path):
+    config = yaml.safe_load(GOOD)
+    _adapter(config).update(use_caching=True, save_requests=True, max_saved_requests=2000)
+    assert not any(d.code == "L102" for d in _lint(tmp_path, yaml.safe_dump(config, sort_keys=False)).diagnostics)
+
+
+def test_odd_pyproject_and_spec_prefixes(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    monkeypatch.chdir(tmp_path)
+    assert _invoke(tmp_path, WARN_ONLY).exit_code == 0
+    spec = "model: org/m\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\nlint: {ignore: [P, R2, R1]}\n"
+    assert _codes(_invoke(tmp_path, spec, name="s.nelc.yaml")) == []

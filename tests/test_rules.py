@@ -241,3 +241,35 @@ def test_an_override_that_drops_a_benchmark_is_an_error(tmp_path):
     result = compile_text(tmp_path, BASE + "overrides: {evaluation: 7}\n")
     assert not result.ok
     assert any(d.code == "R190" and "drop the requested benchmark task nemo_skills.ns_gpqa" in d.message for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("benchmarks", ["[core_reasoning, {name: ns_ifbench, params: {parallelism: 64}}]",
+                                        "[ifbench, {name: ifbench, params: {parallelism: 64}}]",
+                                        "[ifbench, {name: ns_ifbench, params: {parallelism: 64}}]"])
+def test_settings_on_a_repeated_benchmark_still_apply(tmp_path, benchmarks):
+    from tests.helpers import compile_text, config_of
+
+    tasks = config_of(compile_text(tmp_path, f"model: org/model-7b\nmodel_type: chat_reasoning\nbenchmarks: {benchmarks}\n"))[
+        "evaluation"]["tasks"]
+    (ifbench,) = [t for t in tasks if t["name"] == "ns_ifbench"]
+    assert ifbench["nemo_evaluator_config"]["config"]["params"]["parallelism"] == 64
+
+
+def test_an_override_naming_an_unknown_task_is_an_error_and_a_recipe_name_means_its_task(tmp_path):
+    from tests.helpers import compile_text, config_of
+
+    typo = compile_text(tmp_path, BASE + "overrides: {evaluation: {tasks: [{name: ns_gqpa, nemo_evaluator_config: {}}]}}\n")
+    assert any(d.code == "R190" and "ns_gqpa" in d.message and "ns_gpqa" in d.hint for d in typo.diagnostics if d.is_error)
+    recipe = config_of(compile_text(tmp_path, BASE.replace("[ns_gpqa]", "[gpqa]") + "overrides: {evaluation: {tasks: [{name: gpqa, "
+                                    "nemo_evaluator_config: {config: {params: {parallelism: 64}}}}]}}\n"))
+    assert [t["name"] for t in recipe["evaluation"]["tasks"]] == ["ns_gpqa"]
+    assert recipe["evaluation"]["tasks"][0]["nemo_evaluator_config"]["config"]["params"]["parallelism"] == 64
+
+
+def test_an_empty_mapping_in_an_override_changes_nothing(tmp_path):
+    from tests.helpers import compile_text, config_of
+
+    spec = BASE.replace("[ns_gpqa]", "[gpqa]") + \
+        "overrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {extra: {}}}}}]}}\n"
+    extra = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"][0]["nemo_evaluator_config"]["config"]["params"]["extra"]
+    assert extra["num_repeats"] == 32

@@ -264,3 +264,37 @@ def test_an_empty_job_folder_is_not_skipped(tmp_path):
     _evidence_job(tmp_path / "run", GPQA % (60, 10))
     (tmp_path / "run" / "0123456789abcdef.1").mkdir()
     assert verdict(verify_run(tmp_path / "run")) == "incomplete"
+
+
+# ----- no full run without a canary, no submission of a config that changed (found in review) -----
+def test_a_task_selected_as_nel_does_still_gets_its_canary(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {**OK, "copies": {CANARY: str(RUNS / "canary-plain-ok")}})
+    result = _run(config, "-t", "ns_gpqa.0")
+    assert result.exit_code == 0, result.output
+    runs = [c for c in fake_nel() if c[:2] == ["nel", "run"] and "--dry-run" not in c]
+    assert [any("limit_samples" in a for a in c) for c in runs] == [True, False]  # the canary ran before the full run
+
+
+def test_no_canary_means_no_full_run(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", OK)
+    result = _run(config, "-t", "ns_aime2025")
+    assert result.exit_code == 1 and "error[X007]" in result.output and _no_submission(fake_nel)
+    config.write_text(config.read_text().split("evaluation:")[0])  # tasks that would come from another file
+    result = _run(config)
+    assert result.exit_code == 1 and "error[X007]" in result.output and _no_submission(fake_nel)
+
+
+def test_a_config_edited_during_the_canary_is_not_submitted(tmp_path, monkeypatch, fake_nel):
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {**OK, "copies": {CANARY: str(RUNS / "canary-plain-ok")}})
+
+    def shell(cmd, timeout):
+        if cmd[1:2] == ["status"]:
+            config.write_text(config.read_text() + "# edited while the canary ran\n")
+        return run_subprocess(cmd, timeout)
+
+    said: list[str] = []
+    runner = Runner(RunOptions(config, yes=True, poll_seconds=0.01), shell, say=said.append, confirm=lambda _: True)
+    from nelc.runner.run import RunError
+    with pytest.raises(RunError, match="X008"):
+        runner.run()
+    assert _runs(fake_nel, full=True) == []

@@ -150,3 +150,19 @@ def test_init_non_interactive_with_flags(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["init", "--model", "./ckpt", "--execution", "local", "--deployment", "vllm", "--export", "none",
                                        "--model_type", "base", "--benchmarks", "general_knowledge", "-o", "s.nelc.yaml"])
     assert result.exit_code == 0 and "benchmarks: [general_knowledge]" in Path("s.nelc.yaml").read_text()
+
+
+def test_init_never_writes_a_secret_or_an_invalid_spec(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    token = "hf_abcdefghijklmnopqrstuvwxyz0123"
+    result = CliRunner().invoke(main, ["init", "--no-input", "--model", "org/m", "--deployment", "none", "--endpoint-url",
+                                       "http://x/v1/chat/completions", "--endpoint-model-id", "m", "--endpoint-key-name", token,
+                                       "-o", "s.nelc.yaml"])
+    assert result.exit_code == 1 and "S007" in result.output and token not in result.output
+    bad_time = CliRunner().invoke(main, ["init", "--no-input", "--model", "org/m", "--execution", "slurm", "--slurm-hostname", "h",
+                                         "--slurm-account", "a", "--slurm-username", "u", "--output-dir", "/o",
+                                         "--slurm-walltime", "4h", "-o", "s.nelc.yaml"])
+    assert bad_time.exit_code == 1 and "S006" in bad_time.output
+    empty = CliRunner().invoke(main, ["init", "--no-input", "--model", "", "-o", "s.nelc.yaml"])
+    assert empty.exit_code == 2 and "--model" in empty.output
+    assert not (tmp_path / "s.nelc.yaml").exists()

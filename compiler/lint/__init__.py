@@ -38,7 +38,7 @@ class LintResult:
         lines = text.splitlines()
 
         def kept(diag: Diagnostic) -> bool:
-            spec_ignored = diag.code in self.spec_ignore and diag.code not in ALWAYS_REPORTED
+            spec_ignored = diag.code.startswith(self.spec_ignore) and diag.code not in ALWAYS_REPORTED
             return policy.wants(diag.code) and not spec_ignored and not inline_ignored(diag, lines)
         return LintResult(tuple(d for d in self.diagnostics if kept(d)), tuple((d, f) for d, f in self.fixes if kept(d)),
                           self.spec_ignore)
@@ -153,6 +153,8 @@ def lint_file(file: Path, fixes: tuple[Applicability, ...] = (), policy: LintPol
         if not todo:
             break
         text = apply_fixes(raw.decode("utf-8"), todo)
+        if text is None or text.encode("utf-8") == raw:
+            break  # nothing applicable changed the file: stop instead of looping
         write_atomic(target, text, force=True)  # keeps the file's mode and owner
         raw = text.encode("utf-8")
         result = lint_bytes(raw, file, str(file)).under(policy, text)

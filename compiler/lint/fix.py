@@ -24,18 +24,43 @@ from ..rulebook import Fix
 BOM = "\ufeff"
 
 
-def apply_fixes(text: str, fixes: list[Fix]) -> str:
+def apply_fixes(text: str, fixes: list[Fix]) -> str | None:
+    """The text with `fixes` applied, or None when the document cannot be rewritten. A fix whose ops
+    do not all fit the document (a parent that is a list or a scalar) is skipped whole, never half-done."""
     bom = text.startswith(BOM)
     body = text[1:] if bom else text
     newline = "\r\n" if "\r\n" in body else "\n"
     yaml = _yaml()
-    doc = yaml.load(body)
-    for fix in fixes:
-        for op in fix.ops:
-            _apply(doc, op)
-    out = io.StringIO()
-    yaml.dump(doc, out)
+    try:
+        doc = yaml.load(body)
+        for fix in fixes:
+            if all(_fits(doc, op) for op in fix.ops):
+                for op in fix.ops:
+                    _apply(doc, op)
+        out = io.StringIO()
+        yaml.dump(doc, out)
+    except Exception:  # noqa: BLE001 - ruamel on a document it cannot round-trip: leave the file as it is
+        return None
     return (BOM if bom else "") + keep_untouched(body, out.getvalue(), newline)
+
+
+def _fits(doc: Any, op: tuple) -> bool:
+    """Whether every node on the op's path is a mapping (or a list indexed by an int) it can go through."""
+    kind, path = op[0], op[1]
+    node = doc
+    for key in path[:-1]:
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and kind == "set":
+            return True  # the rest of the path is created
+        else:
+            return False
+    if kind == "set":
+        return isinstance(node, dict) or (isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node))
+    return isinstance(node, (dict, list)) and (path[-1] in node if isinstance(node, dict) else
+                                                isinstance(path[-1], int) and path[-1] < len(node))
 
 
 def keep_untouched(original: str, fixed: str, newline: str) -> str:

@@ -70,7 +70,8 @@ def load_policy(start: Path) -> LintPolicy:
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise CompileError([Diagnostic(str(path), 0, 0, "F009", Severity.ERROR, f"cannot read the nelc settings: {exc}",
                                                "fix the TOML syntax")]) from None
-            table = data if name == ".nelc.toml" else data.get("tool", {}).get("nelc")
+            tool = data.get("tool") if name == "pyproject.toml" else None
+            table = data if name == ".nelc.toml" else (tool.get("nelc") if isinstance(tool, dict) else None)
             if table is None:
                 continue
             if not isinstance(table, dict) or set(table) - {"select", "ignore", "strict"} or \
@@ -97,7 +98,7 @@ def inline_ignored(diag: Diagnostic, lines: list[str]) -> bool:
 
 def spec_ignores(data: Any) -> tuple[str, ...]:
     """A spec's own `lint: {ignore: [...]}` (the spec schema validates it when the spec compiles)."""
-    lint = data.get("lint") if isinstance(data, dict) else None
+    lint = data.get("lint") if isinstance(data, dict) else None  # codes or prefixes, as --ignore takes
     ignore = lint.get("ignore") if isinstance(lint, dict) else None
     try:
         return codes(ignore, "spec") if ignore else ()

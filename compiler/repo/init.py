@@ -67,6 +67,8 @@ def gather_answers(given: dict, ask: Ask | None) -> tuple[dict, list[str]]:
         if not question.when(answers):
             continue
         value = given.get(question.key)
+        if isinstance(value, str) and not value.strip(" ,"):
+            value = None  # an empty flag is no answer
         if value is None and question.ask:
             if ask is not None:
                 value = ask(_text(question, answers), question.choices, _default(question, answers))
@@ -80,6 +82,9 @@ def gather_answers(given: dict, ask: Ask | None) -> tuple[dict, list[str]]:
             answers[question.key] = value
     if isinstance(answers.get("benchmarks"), str):
         answers["benchmarks"] = [b.strip() for b in answers["benchmarks"].split(",") if b.strip()]
+    for question in QUESTIONS:  # an interactive answer left empty is as missing as an absent flag
+        if question.ask and question.when(answers) and not answers.get(question.key) and question.flag not in missing:
+            missing.append(question.flag)
     return answers, missing
 
 
