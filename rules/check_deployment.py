@@ -47,7 +47,7 @@ def check_deployment(ctx: LintContext) -> list[Finding]:
     out = []
     image = deployment.get("image")
     if image is None and kind in ("vllm", "vllm_ray", "sglang"):
-        out.append(Finding(("deployment",), f"deployment.image is inherited from NEL's default, an unpinned :latest image",
+        out.append(Finding(("deployment",), "deployment.image is inherited from NEL's default, an unpinned :latest image",
                            "pin a versioned image", severity=Severity.WARNING))
     elif isinstance(image, str) and not is_pinned(image):
         out.append(Finding(("deployment", "image"), f"deployment.image {image} is not pinned; runs are not reproducible",

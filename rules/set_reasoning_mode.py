@@ -37,7 +37,6 @@ def set_reasoning_mode(draft: Draft, ctx: Context) -> Draft:
         return draft.decide(ADAPTER, "not a known reasoning-capable chat model: no reasoning switch")
     source = entry.source
     on = wanted == "on"
-    why = "set in the spec" if ctx.spec.reasoning else "reasoning-capable models are scored with reasoning on by default"
     toggle = reasoning["toggle"]
     if toggle in ("chat_template_kwargs", "chat_template_kwargs_thinking"):
         key = "enable_thinking" if toggle == "chat_template_kwargs" else "thinking"

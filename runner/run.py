@@ -15,8 +15,6 @@ import hashlib
 import json
 import math
 import re
-import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,37 +27,14 @@ from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
 from nelc.output import write_atomic
 
+from .nel import INSTALL, TERMINAL, RunError, Shell, Timeouts, explain_failure, parse_status, run_subprocess
 from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
 from .verify import TaskReport, verify_run
 
-# NEL 0.2.6's job states (executors/base.py:32-39) and what `nel status --json` adds (api/functional.py:465-598).
-STATUSES = {"pending", "running", "success", "failed", "killed", "not_found", "error", "unknown"}
-TERMINAL = {"success", "failed", "killed", "not_found", "error"}
+# run_subprocess, RunError and Timeouts are part of this module's API (the CLI and tests build a Runner from them).
+__all__ = ["Runner", "RunOptions", "RunError", "Timeouts", "canary_evidence", "plan_canaries", "run_subprocess"]
+
 AUTH_FAILURE = re.compile(r"pyxis: failed to import docker image|unauthorized: authentication required|curl: \(22\).*401", re.I)
-INSTALL = "pip install 'nemo-evaluator-launcher=={version}'"
-Shell = Callable[[list[str], float], subprocess.CompletedProcess]
-
-
-class RunError(Exception):
-    """A coded refusal (X001-X007): nothing further is submitted."""
-
-    def __init__(self, code: str, message: str, hint: str):
-        super().__init__(f"error[{code}]: {message}\n  hint: {hint}")
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds each kind of `nel` call may take before it counts as hung."""
-
-    version: float = 60
-    dry_run: float = 900
-    submit: float = 900
-    status: float = 120
-    copy: float = 1800
-    ssh: float = 60
-
-
 @dataclass(frozen=True)
 class RunOptions:
     config: Path
@@ -80,17 +55,6 @@ class RunOptions:
         if not (math.isfinite(self.max_wait_seconds) and self.max_wait_seconds > 0):
             out.append(f"--max-wait must be a positive number of hours, not {self.max_wait_seconds / 3600}")
         return out
-
-
-def run_subprocess(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """The real `shell` for Runner: a missing program is exit 127 and a hang exit 124, as in a shell."""
-    program = shutil.which(cmd[0])
-    if program is None:
-        return subprocess.CompletedProcess(cmd, 127, "", f"{cmd[0]}: not found")
-    try:
-        return subprocess.run([program, *cmd[1:]], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(cmd, 124, "", f"timed out after {timeout:g} s")
 
 
 @dataclass
@@ -202,7 +166,7 @@ class Runner:
         self.stage("dry_run").update(status="passed" if ok else "failed")
         self.save()
         if not ok:
-            self.say("stage 1 dry run: FAILED\n" + _explain_failure(proc))
+            self.say("stage 1 dry run: FAILED\n" + explain_failure(proc))
         else:
             self.say("stage 1 dry run: passed")
         return ok
@@ -310,7 +274,7 @@ class Runner:
         proc = self.shell(cmd, self.options.timeouts.submit)
         match = re.search(r"Invocation ID: ([0-9a-f]{8,64})\b", proc.stdout)  # run.py:317; ids are token_hex(8)
         if proc.returncode != 0 or match is None:
-            self.say("submission failed\n" + _explain_failure(proc))
+            self.say("submission failed\n" + explain_failure(proc))
             return None
         return match.group(1)
 
@@ -333,35 +297,6 @@ class Runner:
             if time.monotonic() + self.options.poll_seconds > deadline:
                 return {**jobs, invocation: f"still not finished after --max-wait {self.options.max_wait_seconds / 3600:g} h"}
             time.sleep(self.options.poll_seconds)
-
-
-def parse_status(proc: subprocess.CompletedProcess, invocation: str) -> tuple[dict[str, str], str]:
-    """`nel status INV --json` (NEL api/functional.py:443-601): a non-empty JSON list of jobs with
-    known statuses. Returns (job id -> status, problem); anything else is a problem.
-
-    >>> parse_status(subprocess.CompletedProcess([], 0, '[{"job_id": "ab.0", "status": "running"}]', ""), "ab")
-    ({'ab.0': 'running'}, '')
-    >>> parse_status(subprocess.CompletedProcess([], 0, "[]", ""), "ab")[1]
-    'nel status reports no job for invocation ab'
-    """
-    if proc.returncode != 0:
-        return {}, f"nel status exited {proc.returncode}: {printable((proc.stderr or proc.stdout).strip()[-200:])}"
-    try:
-        data = json.loads(proc.stdout)
-    except (ValueError, RecursionError):
-        return {}, f"nel status --json printed no JSON: {printable(proc.stdout.strip()[:120])!r}"
-    if not isinstance(data, list):
-        return {}, f"nel status --json printed a {type(data).__name__}, not a list of jobs"
-    if not data:
-        return {}, f"nel status reports no job for invocation {invocation}"
-    jobs: dict[str, str] = {}
-    for entry in data:
-        status = entry.get("status") if isinstance(entry, dict) else None
-        job = entry.get("job_id") or entry.get("invocation") or invocation if isinstance(entry, dict) else None
-        if not isinstance(job, str) or status not in STATUSES:
-            return {}, f"nel status --json has an entry without a job id and a known status: {printable(repr(entry)[:120])}"
-        jobs[job] = status
-    return jobs, ""
 
 
 def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[str]:
@@ -411,21 +346,3 @@ def _selects(wanted: str, name: str, index: int) -> bool:
     return a is not None and b is not None and a.qualified == b.qualified
 
 
-def _tail(text: str, lines: int = 15) -> str:
-    return "\n".join("  " + printable(line[:300]) for line in text.strip().splitlines()[-lines:])
-
-
-_UNSET = re.compile(r"Environment variable '([A-Za-z_][A-Za-z0-9_]*)' \(referenced by '[^']*'\) is not set")
-
-
-def _explain_failure(proc: subprocess.CompletedProcess) -> str:
-    """What went wrong, in words: NEL's own one-line error when it printed one, else the output's tail."""
-    text = proc.stdout + proc.stderr
-    if proc.returncode == 124:
-        return f"  error[X004]: the nel command {proc.stderr}; nothing further is submitted"
-    unset = _UNSET.search(text)  # NEL env_vars.py:130-133, raised even under --dry-run
-    if unset:
-        return (f"  NEL needs {unset.group(1)} in your environment (a host: variable of the config): export {unset.group(1)}=... "
-                "and run again (`nelc compile --env-example FILE` lists every variable the config reads)")
-    failed = re.search(r"Job submission failed, see logs \| Error: (.*)", text)
-    return ("  " + printable(failed.group(1)[:400])) if failed else _tail(text)

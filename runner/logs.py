@@ -1,0 +1,122 @@
+"""The logs and records of a finished task, against the ModelOpt evaluation skill's run-validation
+checklist (references/run-validation.md, items 1-4): failure signatures found by plain substring
+tests on capped lines (linear time), the served model, and the launcher version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from nelc import NEL_VERSION, __version__
+from nelc.diagnostics import printable
+
+from .report import MAX_LINE, MAX_LOG_BYTES, TaskReport, read_document, read_text
+
+@dataclass(frozen=True)
+class Signature:
+    """A failure the checklist (item 1-4) names, found by plain substring tests on one lowercased line."""
+
+    meaning: str
+    test: Callable[[str], bool]
+    invalid: bool = True  # False: reported as a note (the checklist says to inspect, not to fail)
+
+
+_OOM = re.compile(r"\boom\b")
+_UNKNOWN_ERROR = re.compile(r"unknown_[a-z]+_error")
+_HTTP_429 = re.compile(r"\b429\b")
+SIGNATURES = (
+    Signature("a Python traceback", lambda l: "traceback (most recent call last)" in l),
+    Signature("out of memory", lambda l: "out of memory" in l or "outofmemoryerror" in l or bool(_OOM.search(l))),
+    Signature("an authorization failure (judge or endpoint key)",
+              lambda l: ("401" in l and "unauthorized" in l) or "403 forbidden" in l or "invalid api key" in l
+              or "authenticationerror" in l),
+    Signature("requests over the server's context length (HTTP 400)",
+              lambda l: "maximum context length" in l or ("max_model_len" in l and ("exceed" in l or "longer than" in l))),
+    Signature("client-side unknown errors (dropped samples)", lambda l: bool(_UNKNOWN_ERROR.search(l))),
+    Signature("a failed-samples abort", lambda l: "failed_samples_policy" in l),
+    Signature("the max_walltime cap ended the job chain", lambda l: "maximum total walltime" in l and "exceeded" in l),
+    Signature("the SLURM job chain ended on a failure", lambda l: "exit!" in l),
+    Signature("code-execution sandbox failures",
+              lambda l: ("sandbox" in l and ("error" in l or "failed" in l or "timed out" in l)) or "resourceexhausted" in l
+              or "can't start new thread" in l),
+    Signature("judge failures", lambda l: ("judge" in l and ("error" in l or "failed" in l)) or "failed to parse judge" in l),
+    Signature("connection failures", lambda l: "connection refused" in l or "connection reset" in l),
+    # Retried rate limits are normal with shared judges; dropped samples show up in the accounting.
+    Signature("rate limiting (retried requests are fine; sample accounting decides)",
+              lambda l: bool(_HTTP_429.search(l)) or "rate limit" in l, invalid=False),
+)
+_SERVED = re.compile(r"'served_model_name': \[([^\]]{0,512})\]")
+
+
+def scan_logs(folder: Path, report: TaskReport) -> None:
+    logs = folder / "logs"
+    files = sorted(p for p in logs.iterdir() if p.suffix == ".log") if logs.is_dir() else []
+    if not files:
+        report.fail("no logs: nothing shows the task ran cleanly (copy them with `nel info INV --copy-logs DIR`)", "incomplete")
+    seen: set[str] = set()
+    for log in files:
+        text, truncated = read_text(log, MAX_LOG_BYTES)
+        if text is None:
+            report.notes.append(f"{log.name}: not a regular file; not read")
+            continue
+        if not text.strip():
+            continue  # an empty log shows nothing
+        report.logs += 1
+        if truncated:
+            report.notes.append(f"{log.name}: only the first {MAX_LOG_BYTES // (1024 * 1024)} MiB were scanned")
+        for number, line in enumerate(text.splitlines(), 1):
+            lowered = line[:MAX_LINE].lower()
+            if "resuming" in lowered:
+                report.resumes += 1
+            for signature in SIGNATURES:
+                if signature.meaning in seen or not signature.test(lowered):
+                    continue
+                seen.add(signature.meaning)
+                shown = f"{signature.meaning}: {log.relative_to(folder)}:{number}: {line[:160].strip()}"
+                if signature.invalid:
+                    report.fail(shown)
+                else:
+                    report.notes.append(shown)
+    if files and not report.logs:
+        report.fail("every log is empty or unreadable: nothing shows the task ran cleanly", "incomplete")
+    if report.resumes:
+        report.notes.append(f"{report.resumes} SLURM resume(s) after a timeout or preemption (not a failure)")
+
+
+def check_versions(folder: Path, report: TaskReport) -> None:
+    """The launcher that ran the task (metadata.yaml `versioning`, NEL helpers.py:254-271) must be the
+    NEL line nelc compiles for: scores from another launcher are not comparable."""
+    metadata = read_document(folder / "artifacts" / "metadata.yaml")
+    versioning = metadata.get("versioning") if isinstance(metadata, dict) else None
+    ran = versioning.get("nemo_evaluator_launcher") if isinstance(versioning, dict) else None
+    if ran is None or isinstance(ran, (dict, list)):
+        report.fail("no artifacts/metadata.yaml with versioning.nemo_evaluator_launcher: which launcher ran cannot be told "
+                    "(nemo-evaluator writes it when the task starts)", "incomplete")
+        return
+    ran = str(ran)
+    report.notes.append(f"ran with nemo-evaluator-launcher {printable(ran[:40])} (metadata.yaml)")
+    if ran.split(".")[:2] != NEL_VERSION.split(".")[:2]:
+        report.fail(f"the run used nemo-evaluator-launcher {printable(ran[:40])}, not {NEL_VERSION} that nelc {__version__} "
+                    "compiles for")
+
+
+def check_server(folder: Path, run_config: Any, report: TaskReport) -> None:
+    """Checklist item 2: the server served the intended model (the name the client asked for)."""
+    target = run_config.get("target") if isinstance(run_config, dict) else None
+    endpoint = target.get("api_endpoint") if isinstance(target, dict) else None
+    wanted = endpoint.get("model_id") if isinstance(endpoint, dict) else None
+    logs = folder / "logs"
+    servers = sorted(p for p in logs.glob("server*.log")) if logs.is_dir() else []
+    if not servers or not isinstance(wanted, str):
+        return
+    for log in servers:
+        text, _ = read_text(log, MAX_LOG_BYTES)
+        match = _SERVED.search(text or "")
+        if match:
+            if f"'{wanted}'" not in match.group(1):
+                report.fail(f"the server served {printable(match.group(1))} but the client asked for '{printable(wanted)}' "
+                            f"({log.name})")
+            return
+    report.notes.append("the served model name could not be confirmed from the server log")
