@@ -10,6 +10,7 @@ from nelc.diagnostics import Severity
 from nelc.rulebook import CODES, Applicability, Code, Kind, Rule
 
 from .add_nemo_skills_key import add_nemo_skills_key
+from .check_adapter_config import check_adapter_config
 from .check_adapter_flags import check_adapter_flags
 from .check_adapter_placement import check_adapter_placement
 from .check_config_shape import check_config_shape
@@ -81,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R195", "check-tasks", check_tasks, CHECK, after=("R165", "R190")),  # the final task list
     Rule("R196", "check-shell-strings", check_shell_strings, CHECK, after=("R190",)),
     Rule("R197", "check-parallelism", check_parallelism, CHECK, after=("R190",)),
+    Rule("R198", "check-adapter-config", check_adapter_config, CHECK, after=("R175", "R190")),  # each task's merged adapter
 )
 
 # Lint rules: pure checks over a loaded NEL config (nelc.lint). Order is report order only.

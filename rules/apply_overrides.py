@@ -4,7 +4,7 @@ Why: the ModelOpt evaluation skill's Step 5 tunes single tasks (parallelism, rep
 `overrides` is the escape hatch for any NEL key nelc does not model. Mappings merge key by key;
 lists and scalars replace, as in NEL's own OmegaConf merge, except `evaluation.tasks`, which
 merges by task name: overriding one task never drops the others. A task the benchmarks do not
-list is added (with a note). Every value set here is recorded as the user's, with its spec line,
+list is an error (add it to `benchmarks`, where judges, tokenizers and keys get wired). Every value set here is recorded as the user's, with its spec line,
 and the result is still validated and checked.
 
 Example:
@@ -82,12 +82,11 @@ def _merge_tasks(draft: Draft, ctx: Context, entries: Any) -> Draft:
             draft = draft.report(Severity.ERROR, f"overrides.evaluation.tasks[{number}]: {found.problem}", found.hint,
                                  **ctx.at(*where, "name"))
             continue
-        if position is None:
-            position = len(tasks)
-            draft = draft.set(("evaluation", "tasks", position, "name"), entry["name"],
-                              "user override: a task the benchmarks do not list", ctx.source(*where, "name"))
-            draft = draft.report(Severity.NOTE, f"overrides add task {entry['name']}, which `benchmarks` does not list",
-                                 "list it in benchmarks to get its recipe and checks", **ctx.at(*where))
+        if position is None:  # judges, tokenizers, keys and checks are wired for listed benchmarks only
+            draft = draft.report(Severity.ERROR, f"overrides.evaluation.tasks[{number}] names {entry['name']}, which "
+                                 "`benchmarks` does not list", f"add {entry['name']} to benchmarks (a {{name, params}} entry "
+                                 "tunes it there); overrides only change tasks the benchmarks bring in", **ctx.at(*where, "name"))
+            continue
         body = {key: value for key, value in entry.items() if key != "name"}
         for path, value in _mapping_leaves(body):
             draft = draft.set(("evaluation", "tasks", position, *path), value, f"user override of task {entry['name']}",

@@ -37,7 +37,8 @@ def check_env_values(ctx: LintContext) -> list[Finding]:
     out = []
     for block in env_blocks(ctx.config):
         env = dig(ctx.config, block)
-        if env is not None and not isinstance(env, dict):
+        present = isinstance(dig(ctx.config, block[:-1]), dict) and block[-1] in dig(ctx.config, block[:-1])
+        if present and not isinstance(env, dict):
             out.append(Finding(block, f"{'.'.join(map(str, block))} must be a mapping NAME: VALUE (NEL cannot merge a "
                                f"{type(env).__name__} with its env vars)", "write NAME: host:NAME lines, or remove it"))
             continue

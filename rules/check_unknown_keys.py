@@ -47,8 +47,9 @@ def check_unknown_keys(ctx: LintContext) -> list[Finding]:
         known = sorted((error.schema.get("properties") or {}) if isinstance(error.schema, dict) else {})
         instance = error.instance if isinstance(error.instance, dict) else {}
         for key in (k for k in instance if k not in known):
-            if _holds_key(instance[key], "adapter_config") or (*parent, key) in REJECTED_KEYS:
-                continue  # a misplaced adapter_config is L101's, a key NEL refuses is L117's
+            inside_l101 = "nemo_evaluator_config" in parent or parent == ("target",)
+            if (inside_l101 and _holds_key(instance[key], "adapter_config")) or (*parent, key) in REJECTED_KEYS:
+                continue  # a misplaced adapter_config there is L101's, a key NEL refuses is L117's
             out.append(_finding(config, parent, key, known))
     return out
 

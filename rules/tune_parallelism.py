@@ -24,6 +24,11 @@ CONSERVATIVE = 4
 
 
 def tune_parallelism(draft: Draft, ctx: Context) -> Draft:
+    shared = ((((ctx.spec.overrides.get("evaluation") or {}).get("nemo_evaluator_config") or {}).get("config") or {})
+              .get("params") or {}) if isinstance(ctx.spec.overrides.get("evaluation"), dict) else {}
+    if isinstance(shared, dict) and "parallelism" in shared:
+        return draft.decide("parallelism", "the spec's overrides set the evaluation-level parallelism: no task gets 4",
+                            ctx.source("overrides", "evaluation", "nemo_evaluator_config", "config", "params", "parallelism"))
     resolved = draft.get(TASKS, ())
     for index, task in enumerate(draft.get("evaluation.tasks", ())):
         registered = lookup(task["name"]).task

@@ -61,7 +61,8 @@ def wire_judges(draft: Draft, ctx: Context) -> Draft:
                      .set(f"{base}.model_id", endpoint.model_id, label, ctx.source(role, "model_id"))
                      .set(f"{base}.{_key_field(lookup(task['name']).task.qualified, role)}", key_name, f"the NAME of the env var with the {role.replace('_', ' ')}'s key",
                           ctx.source(role, "api_key_name")))
-            env = {k: v for k, v in (task.get("env_vars") or {}).items() if v != f"host:{default_name}" or k != default_name}
+            # the registry's or bundle's own key variable (e.g. USER_API_KEY: host:NVIDIA_API_KEY) gives way to the spec's
+            env = {k: v for k, v in (task.get("env_vars") or {}).items() if k != default_name or key_name == default_name}
             env[key_name] = f"host:{key_name}"
             draft = draft.set(f"evaluation.tasks.{index}.env_vars", env,
                               f"NEL passes {key_name} from your shell into the task container", ctx.source(role, "api_key_name"))

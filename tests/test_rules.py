@@ -38,8 +38,8 @@ VALUES = [
     ("export-copy-logs", "export: mlflow\nmlflow: {tracking_uri: 'https://m'}", "export.mlflow.copy_logs", True),
     ("override-merges", "overrides: {execution: {mode: sequential}, deployment: {port: 9000}}", "deployment.port", 9000),
     ("override-keeps-siblings", "overrides: {deployment: {port: 9000}}", "deployment.served_model_name", "model-7b"),
-    ("override-tasks-merge-by-name", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks.0.name", "ns_gpqa"),
-    ("override-adds-an-unlisted-task", "overrides: {evaluation: {tasks: [{name: ns_ifbench}]}}", "evaluation.tasks.1.name", "ns_ifbench"),
+    ("override-tasks-merge-by-name", "overrides: {evaluation: {tasks: [{name: ns_gpqa, env_vars: {A: 'lit:b'}}]}}",
+     "evaluation.tasks.0.env_vars.A", "lit:b"),
     ("override-tunes-one-task", "overrides: {evaluation: {tasks: [{name: nemo_skills.ns_gpqa, nemo_evaluator_config: {config: {params: "
      "{parallelism: 32}}}}]}}", "evaluation.tasks.0.nemo_evaluator_config.config.params.parallelism", 32),
     ("override-lists-still-replace", "overrides: {execution: {mounts: {deployment: {/a: /b}}}, evaluation: {tasks: [{name: ns_gpqa, "
@@ -273,3 +273,28 @@ def test_an_empty_mapping_in_an_override_changes_nothing(tmp_path):
         "overrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {extra: {}}}}}]}}\n"
     extra = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"][0]["nemo_evaluator_config"]["config"]["params"]["extra"]
     assert extra["num_repeats"] == 32
+
+
+def test_an_override_cannot_add_a_task_the_benchmarks_do_not_list(tmp_path):
+    """Judges, tokenizers and keys are wired for listed benchmarks only: adding one through overrides would skip them."""
+    from tests.helpers import compile_text
+
+    result = compile_text(tmp_path, BASE + "overrides: {evaluation: {tasks: [{name: ns_hle_aa}]}}\n")
+    assert any(d.code == "R190" and "does not list" in d.message for d in result.diagnostics if d.is_error)
+
+
+def test_a_chain_beside_a_recipes_flat_flags_is_refused(tmp_path):
+    from tests.helpers import compile_text
+
+    spec = BASE.replace("[ns_gpqa]", "[gpqa]") + "interceptors: {interceptors: [{name: request_logging, config: {max_requests: 5}}, endpoint]}\n"
+    result = compile_text(tmp_path, spec)
+    assert any(d.code == "R198" and "flat flags beside an explicit chain" in d.message for d in result.diagnostics if d.is_error)
+
+
+def test_a_custom_simulator_key_replaces_the_bundles(tmp_path):
+    from tests.helpers import compile_text, config_of
+
+    spec = ("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n"
+            "user_simulator: {url: 'https://sim.example.com/v1/chat/completions', model_id: sim, api_key_name: SIM_KEY}\n")
+    (task,) = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]
+    assert task["env_vars"] == {"SIM_KEY": "host:SIM_KEY"} or "USER_API_KEY" not in task["env_vars"]
