@@ -39,6 +39,12 @@ def check_adapter_config(draft: Draft, ctx: Context) -> Draft:
         if not isinstance(task, dict):
             continue
         merged = _MERGE.merge(copy.deepcopy(shared), copy.deepcopy(_dig(task.get("nemo_evaluator_config"))))
+        for name, wanted in ctx.spec.interceptors.items():  # the task's own value wins in NEL's merge
+            if name != "interceptors" and name in merged and merged[name] != wanted:
+                draft = draft.report(Severity.WARNING, f"{task.get('name')}: interceptors.{name} is replaced by the task's own "
+                                     f"value {merged[name]!r} (a task-level setting wins in NEL's merge)",
+                                     f"set it for this task: benchmarks: [{{name: {task.get('name')}, nemo_evaluator_config: "
+                                     f"{{target: {{api_endpoint: {{adapter_config: {{{name}: ...}}}}}}}}}}]", **ctx.at("interceptors", name))
         for problem in adapter_problems(merged) if merged else []:
             if problem.message in already or problem.severity is Severity.NOTE:
                 continue

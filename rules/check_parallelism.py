@@ -28,10 +28,14 @@ def check_parallelism(draft: Draft, ctx: Context) -> Draft:
         if registered is None or registered.harness != "nemo_skills":
             continue
         params = draft.get(f"evaluation.tasks.{index}.nemo_evaluator_config.config.params") or {}
-        repeats = (params.get("extra") or {}).get("num_repeats") or 1
-        parallelism = params.get("parallelism") or shared or registered.defaults.get("parallelism") or 1
+        repeats = _first((params.get("extra") or {}).get("num_repeats"), 1)
+        parallelism = _first(params.get("parallelism"), shared, registered.defaults.get("parallelism"), 1)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (repeats, parallelism)):
             continue  # not numbers: the schema and R195 report them
+        if parallelism < 1 or repeats < 1:
+            draft = draft.report(Severity.ERROR, f"{task['name']}: parallelism {parallelism} and num_repeats {repeats} must be "
+                                 "at least 1", "nemo_skills sends no request at all otherwise", **ctx.at("benchmarks"))
+            continue
         if repeats > 1 and parallelism / repeats < 1:
             draft = draft.report(Severity.WARNING,
                                  f"{task['name']}: parallelism {parallelism} over {repeats} repeats gives nemo_skills "
@@ -39,3 +43,8 @@ def check_parallelism(draft: Draft, ctx: Context) -> Draft:
                                  f"set the task's parallelism to at least {repeats} (benchmarks: [{{name: ..., params: "
                                  f"{{parallelism: {repeats}}}}}]) if the server can take it", **ctx.at("benchmarks"))
     return draft
+
+
+def _first(*values):
+    """The first value that is set (0 counts as set: it is a mistake to report, not a default to skip)."""
+    return next(v for v in values if v is not None)

@@ -189,3 +189,10 @@ def test_env_example_lists_every_needed_name_and_no_values(tmp_path):
     assert {"HF_TOKEN", "MY_JUDGE_KEY", "USER_API_KEY"} <= set(needs)
     assert "DUMMY_API_KEY" not in needs  # declared lit:dummy in the config
     assert any("aa_lcr" in who for who in needs["MY_JUDGE_KEY"])
+
+
+def test_zero_parallelism_is_an_error_and_a_replaced_interceptor_is_said(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [gpqa, {name: ns_ifbench, params: {parallelism: 0}}]\n"
+                                           "interceptors: {params_to_remove: [top_k]}\n")
+    assert any(d.code == "R197" and "ns_ifbench: parallelism 0" in d.message for d in result.diagnostics if d.is_error)
+    assert any(d.code == "R198" and "interceptors.params_to_remove is replaced" in d.message for d in result.diagnostics)
