@@ -25,7 +25,7 @@ from nelc.derived import TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import lookup, recipe_named
+from nelc.knowledge import lookup, recipe_named, same_task
 
 
 def apply_overrides(draft: Draft, ctx: Context) -> Draft:
@@ -76,7 +76,7 @@ def _merge_tasks(draft: Draft, ctx: Context, entries: Any) -> Draft:
         tasks = draft.get("evaluation.tasks", ())
         recipe = recipe_named(entry["name"])
         target = recipe.task_name if recipe is not None else entry["name"]  # a recipe name means its task
-        position = next((i for i, task in enumerate(tasks) if _same_task(task.get("name"), target)), None)
+        position = next((i for i, task in enumerate(tasks) if same_task(task.get("name"), target)), None)
         if position is None and lookup(target).task is None:
             found = lookup(target)
             draft = draft.report(Severity.ERROR, f"overrides.evaluation.tasks[{number}]: {found.problem}", found.hint,
@@ -98,21 +98,12 @@ def _nothing_dropped(draft: Draft, ctx: Context) -> Draft:
     """A requested benchmark never disappears silently (an override replacing `evaluation`, say)."""
     names = [task.get("name") for task in draft.get("evaluation.tasks", ()) if isinstance(task, Mapping)]
     for task in draft.get(TASKS, ()):
-        if not any(_same_task(name, task.qualified) for name in names):
+        if not any(same_task(name, task.qualified) for name in names):
             draft = draft.report(Severity.ERROR, f"overrides drop the requested benchmark task {task.qualified}",
                                  "change single tasks with overrides.evaluation.tasks: [{name: ..., ...}] or a "
                                  "benchmarks entry {name, params}; remove a benchmark from `benchmarks` instead",
                                  **ctx.at("overrides"))
     return draft
-
-
-def _same_task(name: Any, other: str) -> bool:
-    if not isinstance(name, str):
-        return False
-    if name == other:
-        return True
-    a, b = lookup(name).task, lookup(other).task
-    return a is not None and b is not None and a.qualified == b.qualified
 
 
 def _mapping_leaves(tree: Mapping, prefix: tuple = ()) -> Iterator[tuple[tuple, Any]]:

@@ -15,14 +15,11 @@ error[R196]: deployment.served_model_name holds ';', which NEL 0.2.6 writes unes
 
 from __future__ import annotations
 
-import re
-
 from nelc.diagnostics import Severity
 from nelc.draft import INTERNAL, Draft
 from nelc.facts import Context
 from nelc.shellsafe import SHELL_SEPARATORS, problems, shell_operators
-
-_LOCATED = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
+from nelc.validate import locate_by_source
 # Where a config value came from when no spec line is recorded for it.
 _SPEC_KEY = {"deployment": ("deployment",), "execution": ("slurm",), "evaluation": ("benchmarks",), "export": ("export",)}
 
@@ -42,10 +39,9 @@ def check_shell_strings(draft: Draft, ctx: Context) -> Draft:
 
 def _where(draft: Draft, ctx: Context, path: tuple) -> dict:
     """The spec line that set the value (an override, a spec key), else the spec key it derives from."""
-    origin = draft.origin_of(path)
-    match = _LOCATED.match(origin.source) if origin and origin.source else None
-    if match and match["file"] == ctx.spec_file:
-        return {"file": ctx.spec_file, "line": int(match["line"]), "col": 1, "path": ".".join(map(str, path))}
+    file, line = locate_by_source(draft.origin_of, ctx.spec_file)(path)
+    if line and file == ctx.spec_file:
+        return {"file": ctx.spec_file, "line": line, "col": 1, "path": ".".join(map(str, path))}
     if path[:2] in (("deployment", "checkpoint_path"), ("deployment", "served_model_name"), ("deployment", "hf_model_handle")):
         key = ("served_model_name",) if path[1] == "served_model_name" and ctx.wrote("served_model_name") else ("model",)
     elif path[:2] == ("execution", "output_dir"):

@@ -22,7 +22,7 @@ from typing import Callable
 
 from nelc import NEL_VERSION
 from nelc.diagnostics import printable
-from nelc.knowledge import RISK_ORDER, lookup, recipe_for_task, risk_of
+from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of, same_task
 from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
 from nelc.output import write_atomic
@@ -302,12 +302,7 @@ class Runner:
 def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[str]:
     """Why a canary may not pass: it passes only on positive evidence that `task` ran, scored at
     least `samples` samples (or the whole dataset, when smaller) and left clean logs."""
-    registered = lookup(task).task
-
-    def same(name: str) -> bool:  # config.type is the short name for listed tasks, harness.task otherwise
-        found = lookup(name).task
-        return name == task or (registered is not None and found is not None and found.qualified == registered.qualified)
-    mine = [r for r in reports if same(r.name)]
+    mine = [r for r in reports if same_task(r.name, task)]  # config.type: the short name, or harness.task if unlisted
     if not mine:
         found = ", ".join(sorted({r.name for r in reports})) or "nothing"
         return [f"{task}: the copied artifacts hold no record of this task (found: {found}); "
@@ -340,9 +335,6 @@ def plan_canaries(config: dict, only: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def _selects(wanted: str, name: str, index: int) -> bool:
-    if wanted in (name, f"{name}.{index}"):
-        return True
-    a, b = lookup(wanted).task, lookup(name).task
-    return a is not None and b is not None and a.qualified == b.qualified
+    return wanted == f"{name}.{index}" or same_task(wanted, name)
 
 

@@ -297,4 +297,4 @@ def test_a_custom_simulator_key_replaces_the_bundles(tmp_path):
     spec = ("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n"
             "user_simulator: {url: 'https://sim.example.com/v1/chat/completions', model_id: sim, api_key_name: SIM_KEY}\n")
     (task,) = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]
-    assert task["env_vars"] == {"SIM_KEY": "host:SIM_KEY"} or "USER_API_KEY" not in task["env_vars"]
+    assert task["env_vars"]["SIM_KEY"] == "host:SIM_KEY" and "USER_API_KEY" not in task["env_vars"]

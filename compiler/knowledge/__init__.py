@@ -12,7 +12,7 @@ from .benchmarks import (RISK_ORDER, BundleAlias, Recipe, Risk, Role, Score, bun
                          context_minimums, judge_key_field, needs_role, recipe_for_task, recipe_named, recipes, risk_of)
 from .files import schema
 from .models import ModelFamily, families, family_named
-from .registry import Lookup, Task, all_tasks, lookup
+from .registry import Lookup, Task, all_tasks, lookup, same_task
 from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, AdapterSchema, Backend, SensitiveBenchmark,
                       ShellClass, ShellSurface, SurfaceKey, adapter_schema, backend, is_pinned, sensitive_benchmarks,
                       sglang_quantization, shell_surface)
@@ -20,7 +20,7 @@ from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TY
 __all__ = [
     "RISK_ORDER", "BundleAlias", "Recipe", "Risk", "Role", "Score", "bundle_alias", "bundle_model_types", "bundles",
     "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of", "schema",
-    "ModelFamily", "families", "family_named", "Lookup", "Task", "all_tasks", "lookup", "BACKENDS", "EXECUTORS", "EXPORTS",
+    "ModelFamily", "families", "family_named", "Lookup", "Task", "all_tasks", "lookup", "same_task", "BACKENDS", "EXECUTORS", "EXPORTS",
     "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend",
     "is_pinned", "sensitive_benchmarks", "sglang_quantization", "ShellClass", "ShellSurface", "SurfaceKey", "shell_surface",
 ]

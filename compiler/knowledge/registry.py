@@ -93,5 +93,19 @@ def _suggest(name: str, options: list[str]) -> str:
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
+def same_task(name: object, other: str) -> bool:
+    """Whether two names mean one registry task (`ns_gpqa` and `nemo_skills.ns_gpqa`).
+
+    >>> same_task("ns_gpqa", "nemo_skills.ns_gpqa"), same_task("ns_gpqa", "ns_aime2025")
+    (True, False)
+    """
+    if not isinstance(name, str):
+        return False
+    if name == other:
+        return True
+    a, b = lookup(name).task, lookup(other).task
+    return a is not None and b is not None and a.qualified == b.qualified
+
+
 def all_tasks() -> list[Task]:
     return list(_index()[0].values())
