@@ -44,11 +44,26 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="parameters a task's command does not use are errors, not warnings")
 @click.option("--env-example", type=click.Path(dir_okay=False, path_type=Path),
               help="also write the env variables the config needs (names only, no values) to this file")
-def compile_command(spec: Path, output: Path | None, force: bool, explain: bool, strict: bool, env_example: Path | None) -> None:
+@click.option("--task", "task", metavar="NAME",
+              help="print this task's effective values (registry default < evaluation < task level), each with its source")
+def compile_command(spec: Path, output: Path | None, force: bool, explain: bool, strict: bool, env_example: Path | None,
+                    task: str | None) -> None:
     """Compile SPEC to NEL YAML."""
     from .commands import CompileOptions, run_compile  # 175 ms: see the module docstring
 
-    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example)))
+    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example, task)))
+
+
+@main.command("show")
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", "task", metavar="NAME", help="only this task (default: every task)")
+def show_command(config: Path, task: str | None) -> None:
+    """Print what each task's container will run with: every effective config.params and endpoint
+    value of a NEL config, with the layer it comes from (NEL 0.2.6 registry default, evaluation level,
+    task level, or the launcher)."""
+    from .commands import run_show  # 175 ms: see the module docstring
+
+    _finish(run_show(config, task))
 
 
 @main.command("lint")

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .envfile import env_example
+from .effective import render as effective_view
 from .explain import explain
 from .lint import lint_file
 from .lint.policy import codes, load_policy
 from .lint.reporters import REPORTERS, pick
 from .output import OutputExists, OutputProblem, read_input, write_all, write_atomic
-from .load import load_yaml
+from .load import decode, load_yaml
+from .nelconfig import tasks_of
 from .pipeline import compile_spec, emitted_config
 from .spec import parse_spec
 from .repo.check import check_pair, find_pairs
@@ -51,6 +53,7 @@ class CompileOptions:
     explain: bool
     strict: bool = False
     env_example: Path | None = None
+    task: str | None = None  # print this task's effective view (nelc.effective)
 
 
 def run_compile(options: CompileOptions) -> Outcome:
@@ -69,11 +72,44 @@ def run_compile(options: CompileOptions) -> Outcome:
     except OutputProblem as problem:
         return Outcome(2 if problem.code == "F003" else 1,
                        stderr=(*err, file_problem(problem.path, problem.code, problem.message, problem.hint)))
-    if options.explain:
-        out = explain(result.draft, {r.code: r.name for r in RULES})
+    names = {r.code: r.name for r in RULES}
+    if options.task is not None:
+        draft = result.draft
+        out = effective_view(emitted_config(draft), options.task, lambda path: _origin(draft, path, names))
+        if out is None:
+            return Outcome(2, stderr=(*err, _no_such_task(emitted_config(draft), options.task)))
+    elif options.explain:
+        out = explain(result.draft, names)
     else:
         out = result.yaml if options.output is None else ""
     return Outcome(1 if has_errors(result.diagnostics) else 0, out, tuple(err))
+
+
+def _origin(draft, path: tuple, names: dict[str, str]) -> str | None:
+    origin = draft.origin_of(path)
+    if origin is None:
+        return None
+    source = f" [{origin.source}]" if origin.source else ""
+    return f"{origin.rule} {names.get(origin.rule, '')}: {origin.reason}{source}"
+
+
+def _no_such_task(config: dict, name: str) -> str:
+    listed = ", ".join(str(t.get("name")) for _, t in tasks_of(config)) or "none"
+    return f"nelc: no task {name!r} in this config; its tasks: {listed}"
+
+
+# ----- show ---------------------------------------------------------------------------------------
+def run_show(config_path: Path, task: str | None) -> Outcome:
+    """The effective per-task view of a compiled (or hand-written) NEL config: every value with its layer."""
+    try:
+        loaded = load_yaml(decode(read_input(config_path), str(config_path)), str(config_path))
+    except CompileError as exc:
+        return Outcome(2 if exc.diagnostics[0].code == "F001" else 1, stderr=tuple(d.render() for d in exc.diagnostics))
+    names = [task] if task else [str(t.get("name")) for _, t in tasks_of(loaded.data)]
+    views = [effective_view(loaded.data, name) for name in names]
+    if not names or None in views:
+        return Outcome(2, stderr=(_no_such_task(loaded.data if isinstance(loaded.data, dict) else {}, task or ""),))
+    return Outcome(0, "\n".join(views))
 
 
 def _compile_outputs(options: CompileOptions, result) -> list[tuple[Path, str]]:

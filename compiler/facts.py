@@ -68,6 +68,18 @@ class ModelFacts:
             return str(qc["quant_method"])
         return None
 
+    def context_window(self) -> tuple[int, str] | None:
+        """config.json's max_position_embeddings (or a vision-language config's text part) and where it is."""
+        config = self.json("config.json") or {}
+        for path in (("max_position_embeddings",), ("text_config", "max_position_embeddings"),
+                     ("llm_config", "max_position_embeddings")):
+            node: Any = config
+            for key in path:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, int) and not isinstance(node, bool) and node > 0:
+                return node, self.where("config.json", ".".join(path))
+        return None
+
     def where(self, name: str, field_path: str = "") -> str:
         """A human source string such as `./ckpt/config.json:max_position_embeddings`."""
         base = next((f.name for f in self.inputs if f.name.endswith("/" + name)), name)

@@ -11,10 +11,14 @@ from .draft import INTERNAL, Draft
 from .emit import dump, header
 from .engine import run_rules
 from .facts import Context, ModelFacts
-from .load import decode, load_yaml
+from .knowledge import recipe_set
+from .load import Loaded, decode, load_yaml
 from .probe import probe
 from .spec import parse_spec
-from .validate import locate_by_source, validate
+from .rulebook import LintContext
+from .validate import Locate, locate_by_source, validate
+
+from nelc.rules import RUNTIME_RULES  # noqa: E402 - after the local modules, as engine imports RULES
 
 @dataclass(frozen=True)
 class Result:
@@ -48,11 +52,27 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None, strict
         kept = tuple(d for d in diagnostics if d.severity is not Severity.NOTE)
         return Result(diagnostics=tuple(sorted(kept)), draft=draft, facts=facts)
     config = emitted_config(draft)
-    diagnostics += validate(config, locate_by_source(draft.origin_of, display))
+    locate = locate_by_source(draft.origin_of, display)
+    diagnostics += validate(config, locate)
+    diagnostics += runtime_findings(config, facts, locate)
     if has_errors(diagnostics):
         return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
-    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs) + dump(config)
+    chosen = recipe_set(spec.recipes)
+    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs, f"{chosen.name} ({chosen.skill})") + dump(config)
     return Result(diagnostics=tuple(sorted(diagnostics)), yaml=text, draft=draft, facts=facts)
+
+
+def runtime_findings(config: dict, facts: ModelFacts, locate: Locate) -> tuple[Diagnostic, ...]:
+    """The run-time truth checks (nelc.rules.RUNTIME_RULES, also lint rules) on the compiled config,
+    pointed at the spec line behind each value."""
+    context = LintContext(Loaded(locate(())[0], config, {}, ""), facts)
+    out = []
+    for rule in RUNTIME_RULES:
+        for finding in rule.fn(context):
+            file, line = locate(finding.path)
+            out.append(Diagnostic(file, line, 1 if line else 0, rule.code, finding.severity or rule.severity,
+                                  finding.message, finding.hint, ".".join(map(str, finding.path)), rule.code))
+    return tuple(out)
 
 
 def _strict(diag: Diagnostic) -> Diagnostic:

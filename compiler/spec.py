@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .diagnostics import CompileError, Diagnostic, Severity, printable
-from .choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES
+from .choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, RECIPE_SETS
 from .load import Loaded, dotted
 from .secretscan import find_secrets, looks_like_secret, masked_path
 from .shellsafe import control_problems
@@ -108,6 +108,9 @@ class Spec(_Strict):
     model_type: Literal[MODEL_TYPES] | None = Field(
         default=None, description="base | chat_reasoning (chat, reasoning accepted as old names)")
     reasoning: Literal["on", "off"] | None = Field(default=None, description="reasoning mode for reasoning-capable models")
+    recipes: Literal[RECIPE_SETS] | None = Field(
+        default=None, description="the ModelOpt evaluation skill's recipe set: modelopt-2026.05 (9ced018) or "
+                                  "modelopt-2026.08 (a2fbac7); default the newest. Pin it to compare runs compiled months apart")
     tokenizer: NonEmpty | None = Field(
         default=None, description="HF handle (or path inside the evaluation container) of the tokenizer for tasks that "
                                   "tokenize client-side; defaults to the model's handle")

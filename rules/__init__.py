@@ -14,18 +14,25 @@ from .check_adapter_config import check_adapter_config
 from .check_adapter_flags import check_adapter_flags
 from .check_adapter_placement import check_adapter_placement
 from .check_config_shape import check_config_shape
+from .check_context_fit import check_context_fit
 from .check_deployment import check_deployment
+from .check_endpoint_url_form import check_endpoint_url_form
 from .check_env_values import check_env_values
 from .check_export import check_export
 from .check_nemo_skills_key import check_nemo_skills_key
 from .check_parallelism import check_parallelism
 from .check_pre_cmd import check_pre_cmd
+from .check_request_timeout import check_request_timeout
+from .check_sampling_mode import check_sampling_mode
 from .check_script_values import check_script_values
+from .check_served_name import check_served_name
 from .check_shell_strings import check_shell_strings
 from .check_slurm_settings import check_slurm_settings
 from .check_target_endpoint import check_target_endpoint
 from .check_task_names import check_task_names
 from .check_task_params import check_task_params
+from .check_tokenizer import check_tokenizer
+from .check_tool_calling import check_tool_calling
 from .check_unknown_keys import check_unknown_keys
 from .find_missing_values import find_missing_values
 from .find_secrets import find_secrets
@@ -49,6 +56,7 @@ from .place_model import place_model
 from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
 from .set_context_length import set_context_length
+from .set_generation_length import set_generation_length
 from .set_reasoning_mode import set_reasoning_mode
 from .set_sampling import set_sampling
 from .set_target import set_target
@@ -68,14 +76,15 @@ RULES: tuple[Rule, ...] = (
     Rule("R205", "set-context-length", set_context_length, after=("R135", "R165")),  # recipes raise the minimum
     Rule("R220", "apply-model-knowledge", apply_model_knowledge, after=("R130", "R201")),  # env for a quantized model
     Rule("R210", "decide-remote-code", decide_remote_code, after=("R220",)),  # a card's remote-code need
-    Rule("R168", "route-endpoints", route_endpoints, after=("R165", "R220")),  # tau2 needs R220's tool-call parser
+    Rule("R168", "route-endpoints", route_endpoints, after=("R165",)),  # the task list
     Rule("R169", "tune-parallelism", tune_parallelism, after=("R165",)),  # recipes keep their own parallelism
     Rule("R140", "set-target", set_target),
     Rule("R150", "configure-export", configure_export),
-    Rule("R160", "fill-evaluation", fill_evaluation),
+    Rule("R160", "fill-evaluation", fill_evaluation, after=("R165", "R167", "R169")),  # tasks, tokenizers, recipe parallelism
     Rule("R170", "add-nemo-skills-key", add_nemo_skills_key, after=("R140", "R165")),  # the endpoint key and the task list
     Rule("R225", "set-sampling", set_sampling, after=("R101", "R165", "R220")),  # the family, and which tasks read it
     Rule("R230", "set-reasoning-mode", set_reasoning_mode, after=("R101", "R220")),  # the family's switch
+    Rule("R207", "set-generation-length", set_generation_length, after=("R101", "R165", "R205", "R220")),  # the context, the family
     Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
     # Checks read final values: after R190, so the spec's own settings and overrides count.
@@ -89,6 +98,17 @@ RULES: tuple[Rule, ...] = (
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 LINT = Kind.LINT
+# Run-time truth: checks on what each container will really run with (nelc.effective). They are lint
+# rules that also run on every compiled config (nelc.pipeline), so compile and lint agree by construction.
+RUNTIME_RULES: tuple[Rule, ...] = (
+    Rule("L121", "check-endpoint-url-form", check_endpoint_url_form, LINT, E, (SAFE,)),
+    Rule("L122", "check-context-fit", check_context_fit, LINT, E),
+    Rule("L123", "check-request-timeout", check_request_timeout, LINT, W),
+    Rule("L124", "check-served-name", check_served_name, LINT, E),
+    Rule("L125", "check-tool-calling", check_tool_calling, LINT, E),
+    Rule("L126", "check-tokenizer", check_tokenizer, LINT, E),
+    Rule("L127", "check-sampling-mode", check_sampling_mode, LINT, W),
+)
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),
     Rule("L102", "check-adapter-flags", check_adapter_flags, LINT, E, (SAFE, UNSAFE)),
@@ -107,6 +127,7 @@ LINT_RULES: tuple[Rule, ...] = (
     Rule("L118", "check-script-values", check_script_values, LINT, E),
     Rule("L119", "find-secrets", find_secrets, LINT, E),
     Rule("L120", "check-unknown-keys", check_unknown_keys, LINT, E, (SAFE, UNSAFE)),
+    *RUNTIME_RULES,
 )
 
 BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in (*RULES, *LINT_RULES)}

@@ -18,7 +18,6 @@ deployment.extra_args += --tool-call-parser hermes  # R220: qwen3: tool-call par
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 
 from nelc import flags
@@ -26,38 +25,15 @@ from nelc.derived import FAMILY, QUANTIZATION
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import ModelFamily, families
+from nelc.knowledge import ModelFamily, match_family
 PLUGIN_DIR = "/nelc-plugins"  # where a parser plugin lives inside the server container
-
-
-def match_family(ctx: Context) -> tuple[ModelFamily, str] | None:
-    """The recipes/models.yaml entry for this model and what matched: handle or folder-name
-    patterns of every entry first, then config.json model_type (+ architectures) of entries not
-    marked handle_only (a shared model_type must not pick a sibling family's parser)."""
-    facts = ctx.facts
-    name = facts.hf_handle or posixpath.basename((facts.checkpoint_path or ctx.spec.model).rstrip("/"))
-    entries = families()
-    for entry in entries:
-        for pattern in (p.lower() for p in entry.match.get("handle", [])):
-            lowered = name.lower()
-            if fnmatch.fnmatch(lowered, pattern) or (not facts.hf_handle and fnmatch.fnmatch(lowered, pattern.split("/", 1)[-1])):
-                return entry, f"{'handle' if facts.hf_handle else 'checkpoint folder'} {name}"
-    config = facts.json("config.json") or {}
-    model_type, architectures = config.get("model_type"), set(config.get("architectures") or [])
-    for entry in entries:
-        match = entry.match
-        if match.get("handle_only") or model_type not in match.get("model_type", []):
-            continue
-        if not match.get("architectures") or architectures & set(match["architectures"]):
-            return entry, f"{facts.where('config.json', 'model_type')} = {model_type}"
-    return None
 
 
 def apply_model_knowledge(draft: Draft, ctx: Context) -> Draft:
     backend = ctx.spec.backend
     if backend not in ("vllm", "sglang"):
         return draft.decide("model knowledge", f"backend {backend}: recipes/models.yaml covers vLLM and SGLang serve flags")
-    found = match_family(ctx)
+    found = match_family(ctx.facts, ctx.spec.model)
     if found is None:
         return draft.decide("model knowledge", "no recipes/models.yaml entry matches this model: no card-specific flags")
     entry, matched = found
@@ -79,6 +55,10 @@ def apply_model_knowledge(draft: Draft, ctx: Context) -> Draft:
     for flag_tokens in entry.extra_flags.get(backend, []):
         tokens = flags.split(flag_tokens)
         draft = draft.add_flag(tokens[0], *tokens[1:], why=f"{family}: serve flag the card documents", source=source)
+    algo = _algo(draft)
+    for flag_tokens in (entry.flags_when_quantized.get(backend) or {}).get(algo or "", []):
+        tokens = flags.split(flag_tokens)
+        draft = draft.add_flag(tokens[0], *tokens[1:], why=f"{family}: serve flag for the {algo} variant", source=source)
     draft = _env(draft, ctx, entry, backend, source)
     return _image(draft, ctx, entry, backend, source)
 
@@ -102,10 +82,9 @@ def _plugin(draft: Draft, ctx: Context, url: str, source: str) -> tuple[Draft, s
 
 def _env(draft: Draft, ctx: Context, entry: ModelFamily, backend: str, source: str) -> Draft:
     env = dict(entry.env.get(backend, {}))
-    quantization = draft.get(QUANTIZATION)
-    algo = quantization.algo if quantization else None
+    algo = _algo(draft)
     if algo:
-        env.update((entry.env_when_quantized.get(backend) or {}).get(algo.upper(), {}))
+        env.update((entry.env_when_quantized.get(backend) or {}).get(algo, {}))
     for name, value in env.items():
         if name in ctx.spec.deployment.env_vars:
             draft = draft.decide(f"deployment.env_vars.{name}", "the spec's own value wins", ctx.source("deployment", "env_vars", name))
@@ -113,6 +92,12 @@ def _env(draft: Draft, ctx: Context, entry: ModelFamily, backend: str, source: s
             draft = draft.set(f"deployment.env_vars.{name}", f"lit:{value}",
                               f"{entry.family} card requires it" + (f" for {algo}" if algo else ""), source)
     return draft
+
+
+def _algo(draft: Draft) -> str | None:
+    """The checkpoint's weight quantization (FP8, NVFP4, ...) as R201 detected it."""
+    quantization = draft.get(QUANTIZATION)
+    return quantization.algo.upper() if quantization and quantization.algo else None
 
 
 def _image(draft: Draft, ctx: Context, entry: ModelFamily, backend: str, source: str) -> Draft:

@@ -74,7 +74,7 @@ def _merge_tasks(draft: Draft, ctx: Context, entries: Any) -> Draft:
                                  "name the task to change: {name: ns_gpqa, nemo_evaluator_config: {...}}", **ctx.at(*where))
             continue
         tasks = draft.get("evaluation.tasks", ())
-        recipe = recipe_named(entry["name"])
+        recipe = recipe_named(entry["name"], ctx.spec.recipes)
         target = recipe.task_name if recipe is not None else entry["name"]  # a recipe name means its task
         position = next((i for i, task in enumerate(tasks) if same_task(task.get("name"), target)), None)
         if position is None and lookup(target).task is None:

@@ -6,7 +6,7 @@ the spec's benchmark settings and overrides (R190): raising a task's parallelism
 
 Example:
 >>> from nelc.engine import demo
->>> spec = "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [gpqa]\\n"
+>>> spec = "model: org/m\\nmodel_type: chat_reasoning\\nrecipes: modelopt-2026.05\\nbenchmarks: [gpqa]\\n"
 >>> print(demo("R197", spec))
 warning[R197]: ns_gpqa: parallelism 16 over 32 repeats gives nemo_skills 0.50 concurrent requests per repeat (rounded up to 1)
 >>> print(demo("R197", spec.replace("[gpqa]", "[{name: gpqa, params: {parallelism: 64}}]")))

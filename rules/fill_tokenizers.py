@@ -4,7 +4,11 @@ Why: completions and log-probability tasks (lm-evaluation-harness `adlr_*`) and 
 ruler tasks tokenize in the evaluation container, which cannot see the server's /checkpoint;
 NEL's templates leave `tokenizer: ???`. nelc fills it with the model's HF handle (or the handle a
 checkpoint's config.json `_name_or_path` names) only on those tasks, so no other task gets an
-unused parameter, and sets `tokenizer_backend` where the command reads it.
+unused parameter, and sets `tokenizer_backend` where the command reads it. A local checkpoint with
+no known handle (the ModelOpt skill's own FP8 Llama at ./path on MMLU and GSM8K) is mounted into the
+evaluation container read-only at /nelc-checkpoint and its own tokenizer used: local executor via
+`execution.extra_docker_args` (NEL passes them to the client's docker run too), SLURM via
+`execution.mounts.evaluation`.
 
 Example:
 >>> from nelc.engine import demo
@@ -17,12 +21,14 @@ from __future__ import annotations
 
 import re
 
+from nelc import flags
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.nelconfig import dig
 from nelc.knowledge import lookup
 
+MOUNTED = "/nelc-checkpoint"  # where the checkpoint appears in the evaluation container
 _HANDLE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 OVERRIDE = ("evaluation", "nemo_evaluator_config", "config", "params", "extra", "tokenizer")
 
@@ -51,9 +57,13 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
             found = tokenizer_for(ctx)
             if user_value:
                 draft = draft.delete(f"{base}.tokenizer", "the spec's overrides give the tokenizer") if "tokenizer" in extra else draft
+            elif found is None and _mountable(ctx):
+                draft = _mount_checkpoint(draft, ctx)
+                draft = draft.set(f"{base}.tokenizer", MOUNTED, f"{task['name']} tokenizes in the evaluation container: "
+                                  "the checkpoint's own tokenizer, mounted there read-only", ctx.source("model"))
             elif found is None:
                 draft = draft.report(Severity.ERROR, f"{task['name']} needs a tokenizer the evaluation container can load, and "
-                                     "none is known for this model (the container cannot see the server's checkpoint)",
+                                     "none is known for this model (no HF handle, and no readable local checkpoint with a tokenizer to mount)",
                                      "set `tokenizer: org/name` in the spec (the model's original HF handle)", **ctx.at("benchmarks"))
             else:
                 draft = draft.set(f"{base}.tokenizer", found[0], f"{task['name']} tokenizes in the evaluation container: {found[1]}",
@@ -62,3 +72,25 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
             draft = draft.set(f"{base}.tokenizer_backend", "huggingface",
                               "the command reads tokenizer_backend; NEL's templates use huggingface")
     return draft
+
+
+def _mountable(ctx: Context) -> bool:
+    """A local checkpoint nelc could read, with a tokenizer in it, on an executor that can mount it."""
+    return (ctx.facts.checkpoint_path is not None and ctx.facts.json("tokenizer_config.json") is not None
+            and ctx.spec.executor in ("local", "slurm"))
+
+
+def _mount_checkpoint(draft: Draft, ctx: Context) -> Draft:
+    """NEL 0.2.6 mounts into the evaluation container: local, `execution.extra_docker_args`, which
+    run.template.sh passes to the client's `docker run` as well as the server's; SLURM,
+    `execution.mounts.evaluation` (slurm/executor.py adds it to the client's --container-mounts)."""
+    host = ctx.facts.checkpoint_path
+    why = "the evaluation container needs the checkpoint's tokenizer (NEL never mounts the checkpoint there)"
+    if ctx.spec.executor == "slurm":
+        return draft.set(("execution", "mounts", "evaluation", host), MOUNTED, why, ctx.source("model"))
+    current = draft.get("execution.extra_docker_args", "") or ""
+    mount = f"-v {flags.join([f'{host}:{MOUNTED}:ro'])}"
+    if mount in current:
+        return draft
+    return draft.set("execution.extra_docker_args", f"{current} {mount}".strip(), why + "; NEL passes these to the client's docker run too",
+                     ctx.source("model"))

@@ -1,16 +1,18 @@
 """R165 resolve-benchmarks: `benchmarks` -> the `evaluation.tasks` list the recipes prescribe.
 
-Why: each name is a recipe (the ModelOpt skill's ten task references), a NEL 0.2.6 bundle for the
-model type (or one of the NEL 0.2.2 bundle names the ModelOpt evaluation skill still uses), or a task in NEL's registry (a unique short
-name or `harness.task`). A recipe's fragment wins over a bundle's entry for the same task, so the
-recipe's repeat counts stay; other duplicates collapse to their first place. Unknown or ambiguous
-names are errors with suggestions, before NEL would fail on them.
+Why: each name is a recipe of the spec's recipe set (the ModelOpt skill's task references), a NEL
+0.2.6 bundle for the model type (or one of the NEL 0.2.2 bundle names the ModelOpt evaluation skill
+still uses), or a task in NEL's registry (a unique short name or `harness.task`). The skill's Step 5:
+when the task list includes a benchmark that has a recipe, prefer its fragment and keep the reference
+repeat counts. So a bundle task with a recipe (core_reasoning's ns_gpqa) runs the recipe's fragment,
+and a recipe wins over a bundle's entry named separately; other duplicates collapse to their first
+place. Unknown or ambiguous names are errors with suggestions, before NEL would fail on them.
 
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R165", "model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [ifbench, ns_gpqa]\\n"))
 tasks: [{qualified: nemo_skills.ns_ifbench, recipe: ifbench, benchmarks: [0]}, {qualified: nemo_skills.ns_gpqa, recipe: null, benchmarks: [1]}]  # R165: resolved benchmarks
-evaluation.tasks: [{name: ns_ifbench, nemo_evaluator_config: {config: {params: {extra: {num_repeats: 8}}}, target: {api_endpoint: {adapter_config: {params_to_remove: [max_new_tokens, max_completion_tokens]}}}}}, {name: ns_gpqa}]  # R165: ifbench: recipe ifbench; ns_gpqa: NEL task nemo_skills.ns_gpqa
+evaluation.tasks: [{name: ns_ifbench, container: nvcr.io/nvidia/eval-factory/nemo-skills:26.03, nemo_evaluator_config: {config: {params: {extra: {num_repeats: 5}}}}}, {name: ns_gpqa}]  # R165: ifbench: recipe ifbench; ns_gpqa: NEL task nemo_skills.ns_gpqa
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from nelc.derived import MODEL_TYPE, TASKS, ResolvedTask
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import bundle_alias, bundle_model_types, bundles, lookup, recipe_named
+from nelc.knowledge import bundle_alias, bundle_model_types, bundles, lookup, recipe_for_task, recipe_named, same_task
 
 
 def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
@@ -29,7 +31,7 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
     reasons: list[str] = []
     for index, name in enumerate(ctx.spec.benchmark_names):
         where = ctx.at("benchmarks", index)
-        recipe = recipe_named(name)
+        recipe = recipe_named(name, ctx.spec.recipes)
         alias = bundle_alias(name)
         if recipe is not None:
             entries = [(recipe.task_entry(), name)]
@@ -43,8 +45,10 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
                 draft = draft.report(sev, f"'{name}' is a NEL 0.2.2 bundle name (the ModelOpt evaluation skill still uses it); "
                                      f"for {model_type} it maps to {', '.join(chosen) or 'nothing in NEL 0.2.6'}{note}",
                                      "name the 0.2.6 bundles or tasks directly", **where)
-            entries = [(dict(task), None) for bundle in chosen for task in available[bundle]]
-            reasons.append(f"{name}: bundle {', '.join(chosen)} ({model_type})" if chosen else f"{name}: nothing")
+            entries = [_bundle_entry(task, ctx.spec.recipes) for bundle in chosen for task in available[bundle]]
+            from_recipes = [task["name"] for task, recipe_name in entries if recipe_name]
+            reasons.append((f"{name}: bundle {', '.join(chosen)} ({model_type})" if chosen else f"{name}: nothing")
+                           + (f", with the recipe fragments of {', '.join(from_recipes)} (the skill's Step 5)" if from_recipes else ""))
         elif any(name in bundles(other) for other in bundle_model_types() if other != model_type):
             allowed = ", ".join(available)
             draft = draft.report(Severity.ERROR, f"bundle '{name}' is not for model_type {model_type}",
@@ -78,3 +82,11 @@ def resolve_benchmarks(draft: Draft, ctx: Context) -> Draft:
     draft = draft.set(TASKS, tuple(ResolvedTask(q, e["recipe"], tuple(e["benchmarks"])) for q, e in picked.items()),
                       "resolved benchmarks", ctx.source("benchmarks"))
     return draft.set("evaluation.tasks", tasks, "; ".join(reasons), ctx.source("benchmarks"))
+
+
+def _bundle_entry(task: dict, recipe_set: str | None) -> tuple[dict, str | None]:
+    """A bundle's task entry, or the recipe fragment of the same registry task (the skill's Step 5)."""
+    recipe = recipe_for_task(task["name"], recipe_set)
+    if recipe is not None and same_task(recipe.task_name, task["name"]):
+        return recipe.task_entry(), recipe.name
+    return dict(task), None

@@ -4,7 +4,7 @@ Why: NEL sends a task to `deployment.endpoints[<type>]`. vlmevalkit tasks declar
 packaged deployment lists (`Key 'vlm' is not in struct`); nemo-evaluator treats vlm as chat, so
 such tasks get `endpoint_type: chat`. Embedding tasks need a server with an embeddings
 route (vLLM, NIM). With `backend: none`, NEL sends every task to the one URL, so a task whose type
-does not match that URL's path is flagged. tau2-bench needs a server that parses tool calls.
+does not match that URL's path is flagged. (Whether the server parses tool calls is L125's check.)
 
 Example:
 >>> from nelc.engine import demo
@@ -14,7 +14,6 @@ evaluation.tasks.0.endpoint_type: chat  # R168: vlmevalkit.ai2d_judge declares v
 
 from __future__ import annotations
 
-from nelc import flags
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
@@ -50,17 +49,4 @@ def route_endpoints(draft: Draft, ctx: Context) -> Draft:
             continue
         draft = draft.report(Severity.ERROR, f"{task['name']} needs a {wanted} endpoint, which NEL's {backend} deployment does not serve",
                              "pick a backend that serves it (vLLM serves embeddings) or drop the task", **ctx.at("benchmarks"))
-    return _check_tool_calling(draft, ctx)
-
-
-def _check_tool_calling(draft: Draft, ctx: Context) -> Draft:
-    """tau2-bench drives the model as a tool-calling agent: the server must parse tool calls."""
-    if ctx.spec.backend in ("none", "nim"):
-        return draft
-    agents = [t["name"] for t in draft.get("evaluation.tasks", ()) if lookup(t["name"]).task.harness == "tau2_bench"]
-    if agents and not flags.has(flags.split(draft.get("deployment.extra_args", "")), "--tool-call-parser"):
-        draft = draft.report(Severity.ERROR, f"{', '.join(agents)} {'drives' if len(agents) == 1 else 'drive'} the model as a tool-calling agent, but the server "
-                             "has no --tool-call-parser (no recipes/models.yaml entry names one for this model)",
-                             "add --enable-auto-tool-choice --tool-call-parser <parser> to deployment.extra_args (the model card names it)",
-                             **ctx.at("benchmarks"))
     return draft

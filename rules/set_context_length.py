@@ -3,7 +3,7 @@
 Why: NEL's templates hard-code 32768, which truncates long-context models and breaks models with
 a shorter window. `max_position_embeddings` (or `text_config.max_position_embeddings` for
 vision-language configs) wins; 32768 is used only when nothing is known, with a warning. Recipes
-with a minimum (scicode 65536, aa_lcr 131072) raise the fallback, and are an error for a model
+with a minimum (scicode 65536, aa_lcr 196608 in the modelopt-2026.08 set) raise the fallback, and are an error for a model
 whose window is shorter. One length flag only; a length in `deployment.extra_args` wins.
 
 Example:
@@ -20,23 +20,11 @@ from nelc import flags
 from nelc.derived import CONTEXT_LENGTH, TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
-from nelc.facts import Context, ModelFacts
+from nelc.facts import Context
 from nelc.knowledge import backend as backend_named, context_minimums, recipe_named
 
 FALLBACK = 32768
 LENGTH_FLAGS = ("--max-model-len", "--context-length", "--max-seq-len")  # compared with _ and - unified
-
-
-def known_context_length(facts: ModelFacts) -> tuple[int, str] | None:
-    config = facts.json("config.json") or {}
-    for path in (("max_position_embeddings",), ("text_config", "max_position_embeddings"),
-                 ("llm_config", "max_position_embeddings")):
-        node = config
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, int) and not isinstance(node, bool) and node > 0:
-            return node, facts.where("config.json", ".".join(path))
-    return None
 
 
 def set_context_length(draft: Draft, ctx: Context) -> Draft:
@@ -46,7 +34,7 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
     if flag is None:
         return draft.decide("deployment.extra_args (context length)", f"backend {backend}: the server picks its own context length")
     tokens = flags.split(draft.get("deployment.extra_args", ""))
-    minimum, needers = recipe_minimum(draft)
+    minimum, needers = recipe_minimum(draft, ctx.spec.recipes)
     present = [f for f in LENGTH_FLAGS if flags.has(tokens, f)]
     if present:
         given = flags.value_of(tokens, flag)
@@ -58,7 +46,7 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
                                 ctx.source("deployment", "extra_args"))
         return draft.report(Severity.WARNING, f"{present[0]} is not {backend}'s context-length flag",
                             f"write {flag} N for {backend}", **ctx.at("deployment", "extra_args"))
-    known = known_context_length(ctx.facts)
+    known = ctx.facts.context_window()
     if known is None:
         length = max(FALLBACK, minimum)
         why = (f"{needers} need{'s' if ',' not in needers else ''} at least {minimum} (the model's own limit is unknown)"
@@ -78,12 +66,12 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
     return draft.add_flag(flag, str(length), why=f"context length {length} from {source}", source=source)
 
 
-def recipe_minimum(draft: Draft) -> tuple[int, str]:
+def recipe_minimum(draft: Draft, recipe_set: str | None = None) -> tuple[int, str]:
     """The largest minimum context among the selected tasks (scicode 65536, aa_lcr 131072, ruler-Nk)
     and the tasks that need more than the rest would."""
     needs = []
     for task in draft.get(TASKS, ()):
-        recipe = recipe_named(task.recipe) if task.recipe else None
+        recipe = recipe_named(task.recipe, recipe_set) if task.recipe else None
         if recipe is not None and recipe.min_context:
             needs.append((recipe.min_context, recipe.name))
         needs += [(tokens, task.qualified.split(".", 1)[1]) for tokens in context_minimums(task.qualified)]

@@ -9,7 +9,7 @@ prompt such as `/think` (which NEL sends only with `use_system_prompt: true`), o
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R230", "model: Qwen/Qwen3-8B\\nmodel_type: chat_reasoning\\nbenchmarks: [ns_gpqa]\\n"))
-evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.params_to_add: {chat_template_kwargs: {enable_thinking: true}}  # R230: qwen3 reasoning on through chat_template_kwargs.enable_thinking
+evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.params_to_add.chat_template_kwargs: {enable_thinking: true}  # R230: qwen3 reasoning on through chat_template_kwargs.enable_thinking
 evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.use_system_prompt: false  # R230: the payload switch is used; no system prompt
 evaluation.nemo_evaluator_config.target.api_endpoint.adapter_config.process_reasoning_traces: true  # R230: strip the thinking before scoring
 """
@@ -41,7 +41,7 @@ def set_reasoning_mode(draft: Draft, ctx: Context) -> Draft:
     if toggle in ("chat_template_kwargs", "chat_template_kwargs_thinking"):
         key = "enable_thinking" if toggle == "chat_template_kwargs" else "thinking"
         draft = (draft
-                 .set(f"{ADAPTER}.params_to_add", {"chat_template_kwargs": {key: on}},
+                 .set(f"{ADAPTER}.params_to_add.chat_template_kwargs", {key: on},
                       f"{family} reasoning {wanted} through chat_template_kwargs.{key}", source)
                  .set(f"{ADAPTER}.use_system_prompt", False, "the payload switch is used; no system prompt"))
     elif toggle == "system_prompt" and not reasoning.get(wanted):
@@ -52,7 +52,7 @@ def set_reasoning_mode(draft: Draft, ctx: Context) -> Draft:
                  .set(f"{ADAPTER}.use_system_prompt", True, "NEL sends custom_system_prompt only with use_system_prompt: true"))
     elif toggle == "reasoning_effort":
         effort = "high" if on else "low"
-        draft = draft.set(f"{ADAPTER}.params_to_add", {"reasoning_effort": effort},
+        draft = draft.set(f"{ADAPTER}.params_to_add.reasoning_effort", effort,
                           f"{family} reasons always; effort {effort} for reasoning {wanted}", source)
         if not on:
             draft = draft.report(Severity.WARNING, f"{family} cannot turn reasoning off; using reasoning_effort: low",

@@ -5,17 +5,20 @@ inside the container when their endpoint or key is missing, hours into a run. Th
 / `user_simulator` fill each such task's `extra.judge` / `extra.user` (url, model_id and the key's
 env-var NAME), and the task's env declares `NAME: host:NAME` so NEL passes the key in; the value
 is read from your shell at `nel run` time and never written. A task that needs one is an error
-naming the task when the spec has none.
+naming the task when the spec has none. Harnesses expect different URL forms (nemo-skills and
+simple-evals a /v1 base, AA-LCR and tau2-bench the full /v1/chat/completions; recipes/benchmarks.yaml
+`endpoint_url_forms`), so the one URL the spec gives is written in each task's form; a URL whose form
+cannot be told (no /v1 or /chat/completions at the end, or a query) is refused with both forms shown.
 
 Example:
 >>> from nelc.engine import demo
 >>> spec = ("model: org/m\\nmodel_type: chat_reasoning\\nbenchmarks: [ns_hle_aa]\\n"
-...         "judge: {url: 'https://judge/v1', model_id: gpt-4.1, api_key_name: JUDGE_KEY}\\n")
+...         "judge: {url: 'https://judge/v1/chat/completions', model_id: gpt-4.1, api_key_name: JUDGE_KEY}\\n")
 >>> print(demo("R166", spec))
-evaluation.tasks.0.nemo_evaluator_config.config.params.extra.judge.url: https://judge/v1  # R166: judge for ns_hle_aa from the spec
+evaluation.tasks.0.nemo_evaluator_config.config.params.extra.judge.url: https://judge/v1  # R166: judge for ns_hle_aa from the spec, as the /v1 base URL nemo_skills expects
 evaluation.tasks.0.nemo_evaluator_config.config.params.extra.judge.model_id: gpt-4.1  # R166: judge for ns_hle_aa from the spec
 evaluation.tasks.0.nemo_evaluator_config.config.params.extra.judge.api_key: JUDGE_KEY  # R166: the NAME of the env var with the judge's key
-evaluation.tasks.0.env_vars: {HF_TOKEN: host:HF_TOKEN, JUDGE_KEY: host:JUDGE_KEY}  # R166: NEL passes JUDGE_KEY from your shell into the task container
+evaluation.tasks.0.env_vars: {JUDGE_KEY: host:JUDGE_KEY}  # R166: NEL passes JUDGE_KEY from your shell into the task container
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from __future__ import annotations
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import judge_key_field, lookup, needs_role
+from nelc.derived import TASKS, ResolvedTask
+from nelc.knowledge import judge_key_field, lookup, needs_role, recipe_named, url_form
+from nelc.urlform import in_form
 
 # block in the spec -> (key under params.extra, default key name)
 ROLES = {
@@ -38,9 +43,11 @@ def _key_field(qualified: str, role: str) -> str:
 
 def wire_judges(draft: Draft, ctx: Context) -> Draft:
     tasks = draft.get("evaluation.tasks", ())
+    resolved = draft.get(TASKS, ())
     for role, (extra_key, default_name) in ROLES.items():
         endpoint = getattr(ctx.spec, role)
-        users = [(i, t) for i, t in enumerate(tasks) if needs_role(lookup(t["name"]).task.qualified, role)]
+        users = [(i, t) for i, t in enumerate(tasks) if needs_role(lookup(t["name"]).task.qualified, role)
+                 or _recipe_needs(resolved, i, role, ctx.spec.recipes)]
         if not users:
             if endpoint is not None:
                 draft = draft.report(Severity.WARNING, f"{role} is set but no benchmark needs one; it is not emitted",
@@ -56,8 +63,14 @@ def wire_judges(draft: Draft, ctx: Context) -> Draft:
         for index, task in users:
             base = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params.extra.{extra_key}"
             label = f"{role.replace('_', ' ')} for {task['name']} from the spec"
+            url, url_why = _url_for(endpoint.url, lookup(task["name"]).task.harness, label)
+            if url is None:
+                draft = draft.report(Severity.ERROR, f"{task['name']}: {url_why}",
+                                     "write https://HOST/v1 or https://HOST/v1/chat/completions; nelc derives the other form",
+                                     **ctx.at(role, "url"))
+                continue
             draft = (draft
-                     .set(f"{base}.url", endpoint.url, label, ctx.source(role, "url"))
+                     .set(f"{base}.url", url, url_why, ctx.source(role, "url"))
                      .set(f"{base}.model_id", endpoint.model_id, label, ctx.source(role, "model_id"))
                      .set(f"{base}.{_key_field(lookup(task['name']).task.qualified, role)}", key_name, f"the NAME of the env var with the {role.replace('_', ' ')}'s key",
                           ctx.source(role, "api_key_name")))
@@ -67,3 +80,22 @@ def wire_judges(draft: Draft, ctx: Context) -> Draft:
             draft = draft.set(f"evaluation.tasks.{index}.env_vars", env,
                               f"NEL passes {key_name} from your shell into the task container", ctx.source(role, "api_key_name"))
     return draft
+
+
+def _recipe_needs(resolved: tuple[ResolvedTask, ...], index: int, role: str, recipe_set: str | None) -> bool:
+    recipe = recipe_named(resolved[index].recipe, recipe_set) if index < len(resolved) and resolved[index].recipe else None
+    return recipe is not None and role in recipe.needs
+
+
+def _url_for(url: str, harness: str, label: str) -> tuple[str | None, str]:
+    """The spec's URL in the form `harness` expects, and why; (None, problem) when it cannot be told."""
+    known = url_form(harness)
+    if known is None:
+        return url, label
+    form, _source = known
+    converted = in_form(url, form)
+    if converted is None:
+        return None, (f"{harness} expects a {'/v1 base' if form == 'base' else 'full /v1/chat/completions'} URL, and the "
+                      "form of this one cannot be told (it ends in neither /v1 nor /chat/completions, or has a query)")
+    shape = "/v1 base" if form == "base" else "full /v1/chat/completions"
+    return converted, f"{label}, as the {shape} URL {harness} expects"

@@ -71,6 +71,10 @@ def task_entry(task: dict, containers: dict[str, str]) -> dict:
             "limit_samples": params.get("limit_samples"),
             "target_stream": ((d.get("target") or {}).get("api_endpoint") or {}).get("stream"),
         },
+        # What the container starts from before any config layer (nelc.effective): every
+        # config.params default but the harness's own task id, and the endpoint defaults.
+        "param_defaults": {k: v for k, v in params.items() if k != "task"},
+        "endpoint_defaults": (d.get("target") or {}).get("api_endpoint") or {},
     }
 
 
@@ -89,7 +93,7 @@ def build_snapshot(registry: dict | None = None) -> dict:
 
 def render(snapshot: dict) -> str:
     """Sorted keys; header on the first line, then one compact task object per line."""
-    dump = lambda o: json.dumps(o, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    dump = lambda o: json.dumps(o, sort_keys=True, ensure_ascii=False, default=str)  # noqa: E731 - dates (e.g. LiveCodeBench cut-offs) as ISO text
     head = {k: v for k, v in snapshot.items() if k != "tasks"}
     lines = [dump(head)[:-1] + ', "tasks": [']
     lines += [dump(t) + ("," if i < len(snapshot["tasks"]) - 1 else "") for i, t in enumerate(snapshot["tasks"])]

@@ -6,6 +6,7 @@ import pytest
 
 from nelc.knowledge.files import data_file as recipe
 from nelc.envfile import required_env
+from nelc.knowledge import same_task
 from tests.helpers import compile_text, config_of
 
 CHAT = "model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\n"
@@ -18,12 +19,16 @@ def _tasks(result):
     return config_of(result)["evaluation"]["tasks"]
 
 
-@pytest.mark.parametrize("name", list(recipe("benchmarks")["recipes"]))
-def test_each_recipe_emits_its_fragment(tmp_path, name):
-    """Every key of the recipe's fragment reaches the emitted task (placeholders filled)."""
-    extra = JUDGE if name in ("aa_lcr", "ns_hle_aa") else USER if name.startswith("tau2") else ""
-    (task,) = _tasks(compile_text(tmp_path, CHAT + f"benchmarks: [{name}]\n" + extra))
-    fragment = recipe("benchmarks")["recipes"][name]["task"]
+RECIPES = [(set_name, name) for set_name, raw in recipe("benchmarks")["recipe_sets"].items() for name in raw["recipes"]]
+
+
+@pytest.mark.parametrize("set_name,name", RECIPES)
+def test_each_recipe_emits_its_fragment(tmp_path, set_name, name):
+    """Every key of the recipe's fragment, in its recipe set, reaches the emitted task (placeholders filled)."""
+    raw = recipe("benchmarks")["recipe_sets"][set_name]["recipes"][name]
+    extra = (JUDGE if "judge" in raw.get("needs", []) else "") + (USER if "user_simulator" in raw.get("needs", []) else "")
+    (task,) = _tasks(compile_text(tmp_path, CHAT + f"recipes: {set_name}\nbenchmarks: [{name}]\n" + extra))
+    fragment = raw["task"]
 
     def contains(emitted, expected, path=""):
         for key, value in expected.items():
@@ -40,7 +45,16 @@ def test_each_recipe_emits_its_fragment(tmp_path, name):
 def test_each_bundle_lists_nels_tasks(tmp_path, model_type, bundle):
     spec = (CHAT if model_type == "chat_reasoning" else BASE) + f"benchmarks: [{bundle}]\n" + (USER if bundle == "agentic" else "")
     names = [t["name"] for t in _tasks(compile_text(tmp_path, spec))]
-    assert names == [t["name"] for t in recipe("benchmarks")["bundles"][model_type][bundle]]
+    expected = [t["name"] for t in recipe("benchmarks")["bundles"][model_type][bundle]]
+    assert len(names) == len(expected) and all(same_task(a, b) for a, b in zip(names, expected))
+
+
+def test_bundle_tasks_with_a_recipe_run_the_recipes_fragment(tmp_path):
+    """The skill's Step 5: core_reasoning's ns_gpqa (5 repeats in NEL's bundle) runs the gpqa recipe."""
+    for set_name, repeats in (("modelopt-2026.05", 32), ("modelopt-2026.08", 16)):
+        tasks = _tasks(compile_text(tmp_path, CHAT + f"recipes: {set_name}\nbenchmarks: [core_reasoning]\n"))
+        (gpqa,) = [t for t in tasks if same_task(t["name"], "ns_gpqa")]
+        assert gpqa["nemo_evaluator_config"]["config"]["params"]["extra"]["num_repeats"] == repeats
 
 
 def test_bundles_match_nels_templates():
@@ -60,7 +74,7 @@ def test_recipe_wins_over_bundle_and_keeps_first_place(tmp_path):
     tasks = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [core_reasoning, gpqa]\n"))
     gpqa = [t for t in tasks if t["name"] == "ns_gpqa"]
     assert len(gpqa) == 1 and [t["name"] for t in tasks].index("ns_gpqa") == 1
-    assert gpqa[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["num_repeats"] == 32
+    assert gpqa[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["num_repeats"] == 16
 
 
 def test_harness_qualified_and_short_names_collapse(tmp_path):
@@ -73,7 +87,7 @@ def test_harness_qualified_and_short_names_collapse(tmp_path):
                                                     ("multilingual", "base", "adlr_global_mmlu_lite_5_shot")])
 def test_old_bundle_names_map_with_a_note(tmp_path, alias, model_type, first):
     result = compile_text(tmp_path, (CHAT if model_type == "chat_reasoning" else BASE) + f"benchmarks: [{alias}]\n")
-    assert _tasks(result)[0]["name"] == first
+    assert same_task(_tasks(result)[0]["name"], first)
     assert any(d.code == "R165" and "0.2.2" in d.message for d in result.diagnostics)
 
 
@@ -86,7 +100,7 @@ def test_safety_alias_is_an_error_with_a_hint(tmp_path):
 def test_judge_is_wired_by_name_and_never_by_value(tmp_path):
     (task,) = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [aa_lcr]\n" + JUDGE))
     judge = task["nemo_evaluator_config"]["config"]["params"]["extra"]["judge"]
-    assert judge == {"model_id": "q", "url": "https://j/v1/chat/completions", "api_key": "MY_JUDGE_KEY"}
+    assert judge == {"model_id": "q", "url": "https://j/v1", "api_key": "MY_JUDGE_KEY"}  # nemo-skills ns_aa_lcr: /v1 base
     assert task["env_vars"]["MY_JUDGE_KEY"] == "host:MY_JUDGE_KEY"
     assert "JUDGE_API_KEY" not in task["env_vars"]  # the recipe's default name was replaced
 
@@ -101,10 +115,19 @@ def test_judge_on_a_run_without_judge_tasks_warns(tmp_path):
     assert any(d.code == "R166" and d.severity.value == "warning" for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("bench,minimum", [("scicode", 65536), ("aa_lcr", 131072)])
-def test_recipe_minimum_context_raises_the_fallback(tmp_path, bench, minimum):
-    extra = config_of(compile_text(tmp_path, CHAT + f"benchmarks: [{bench}]\n" + JUDGE))["deployment"]["extra_args"]
+@pytest.mark.parametrize("recipes,bench,minimum", [("modelopt-2026.08", "scicode", 65536), ("modelopt-2026.08", "aa_lcr", 196608),
+                                                    ("modelopt-2026.05", "aa_lcr", 131072)])
+def test_recipe_minimum_context_raises_the_fallback(tmp_path, recipes, bench, minimum):
+    extra = config_of(compile_text(tmp_path, CHAT + f"recipes: {recipes}\nbenchmarks: [{bench}]\n" + JUDGE))["deployment"]["extra_args"]
     assert f"--max-model-len {minimum}" in extra
+
+
+def test_the_2026_05_aa_lcr_floor_overflows_and_generation_is_capped_with_a_warning(tmp_path):
+    """Upstream ed8a9ab: ~120K input plus AA-LCR's 16384 registry generation overflow 131072; nelc caps and says so."""
+    result = compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [aa_lcr]\n" + JUDGE)
+    (task,) = _tasks(result)
+    assert task["nemo_evaluator_config"]["config"]["params"]["max_new_tokens"] == 131072 - 120000
+    assert any(d.code == "R207" and "capped from 16384" in d.message for d in result.diagnostics)
 
 
 def test_recipe_minimum_beyond_the_model_is_an_error(tmp_path):
@@ -148,21 +171,23 @@ def test_completions_task_on_a_chat_url_warns(tmp_path):
 
 def test_tau2_needs_a_tool_call_parser(tmp_path):
     result = compile_text(tmp_path, "model: acme/unknown\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n" + USER)
-    assert any(d.code == "R168" and "--tool-call-parser" in d.hint for d in result.diagnostics if d.is_error)
+    assert any(d.code == "L125" and "--tool-call-parser" in d.hint for d in result.diagnostics if d.is_error)
     assert any("tau2_bench_telecom drives the model" in d.message for d in result.diagnostics)
 
 
-def test_judge_and_code_tasks_start_conservative_but_recipes_keep_theirs(tmp_path):
-    tasks = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [aa_lcr, scicode, ns_gpqa]\n" + JUDGE))
+@pytest.mark.parametrize("recipes,expected", [("modelopt-2026.05", [4, 4, 16]),  # ns_gpqa: the base template's 16
+                                              ("modelopt-2026.08", [16, 8, 16])])  # ns_aa_lcr: one per repeat; scicode's own 8
+def test_judge_and_code_tasks_start_conservative_but_recipes_keep_theirs(tmp_path, recipes, expected):
+    tasks = _tasks(compile_text(tmp_path, CHAT + f"recipes: {recipes}\nbenchmarks: [aa_lcr, scicode, ns_gpqa]\n" + JUDGE))
     parallelism = [t.get("nemo_evaluator_config", {}).get("config", {}).get("params", {}).get("parallelism") for t in tasks]
-    assert parallelism == [4, 4, None]
+    assert parallelism == expected
 
 
 def test_repeats_starving_concurrency_warns_until_the_spec_raises_parallelism(tmp_path):
-    result = compile_text(tmp_path, CHAT + "benchmarks: [gpqa]\n")
+    result = compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [gpqa]\n")
     assert any(d.code == "R197" and "32 repeats" in d.message for d in result.diagnostics)
-    for tuned in ("benchmarks: [{name: gpqa, params: {parallelism: 64}}]\n",
-                  "benchmarks: [gpqa]\noverrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: "
+    for tuned in ("recipes: modelopt-2026.05\nbenchmarks: [{name: gpqa, params: {parallelism: 64}}]\n",
+                  "recipes: modelopt-2026.05\nbenchmarks: [gpqa]\noverrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: "
                   "{config: {params: {parallelism: 64}}}}]}}\n"):
         assert not any(d.code == "R197" for d in compile_text(tmp_path, CHAT + tuned).diagnostics)
 
@@ -178,7 +203,7 @@ def test_unused_parameter_is_a_warning_and_an_error_under_strict(tmp_path):
 
 
 def test_recipe_parameters_kept_for_fidelity_are_notes(tmp_path):
-    result = compile_text(tmp_path, CHAT + "benchmarks: [aime2025]\n")
+    result = compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [aime2025]\n")
     notes = [d for d in result.diagnostics if d.code == "R195"]
     assert notes and all(d.severity.value == "note" for d in notes)
 
@@ -192,7 +217,7 @@ def test_env_example_lists_every_needed_name_and_no_values(tmp_path):
 
 
 def test_zero_parallelism_is_an_error_and_a_replaced_interceptor_is_said(tmp_path):
-    result = compile_text(tmp_path, CHAT + "benchmarks: [gpqa, {name: ns_ifbench, params: {parallelism: 0}}]\n"
+    result = compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [gpqa, {name: ns_ifbench, params: {parallelism: 0}}]\n"
                                            "interceptors: {params_to_remove: [top_k]}\n")
     assert any(d.code == "R197" and "ns_ifbench: parallelism 0" in d.message for d in result.diagnostics if d.is_error)
     assert any(d.code == "R198" and "interceptors.params_to_remove is replaced" in d.message for d in result.diagnostics)

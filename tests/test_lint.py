@@ -55,6 +55,17 @@ FAILING = {
     "L118": lambda c: c["deployment"].update(served_model_name="m; touch /tmp/x #"),
     "L119": lambda c: c["evaluation"]["env_vars"].update(HF_TOKEN="lit:hf_" + "aB3" * 8),
     "L120": lambda c: c["evaluation"]["tasks"][0].update(config={"params": {"parallelism": 2}}),
+    # run-time truth (nelc.effective): what the containers will run with
+    "L121": lambda c: c["evaluation"]["tasks"].append({"name": "ns_hle_aa", "nemo_evaluator_config": {"config": {"params": {
+        "extra": {"judge": {"url": "https://judge.example.com/v1/chat/completions", "model_id": "m", "api_key": "K"}}}}}}),
+    "L122": lambda c: c["evaluation"]["nemo_evaluator_config"].update(config={"params": {"max_new_tokens": 65536}}),
+    "L123": lambda c: c["evaluation"]["tasks"].append({"name": "aa_lcr"}),
+    "L124": lambda c: c["deployment"].update(extra_args="--max-model-len 40960 --served-model-name other"),
+    "L125": lambda c: c["evaluation"]["tasks"].append({"name": "tau2_bench_telecom"}),
+    "L126": lambda c: c["evaluation"]["tasks"].append({"name": "adlr_gsm8k_cot_8_shot"}),
+    "L127": lambda c: (c["deployment"].update(checkpoint_path=str(HERE / "Qwen3-8B"), hf_model_handle=None),
+                       _adapter(c).update(params_to_add={"chat_template_kwargs": {"enable_thinking": False}}),
+                       c["evaluation"]["nemo_evaluator_config"].update(config={"params": {"temperature": 0.6, "top_p": 0.95}})),
 }
 
 

@@ -75,7 +75,7 @@ def test_base_model_gets_no_parsers_or_sampling(tmp_path):
     result = compile_text(tmp_path, "model: Qwen/Qwen3-8B-Base\nmodel_type: base\nbenchmarks: [simple_evals.mmlu]\n")
     config = config_of(result)
     assert "--reasoning-parser" not in config["deployment"]["extra_args"]
-    assert _get(config, PARAMS) is None
+    assert not {"temperature", "top_p", "max_new_tokens"} & set(_get(config, PARAMS) or {})
 
 
 def test_users_flag_wins_over_the_card(tmp_path):
@@ -86,9 +86,10 @@ def test_users_flag_wins_over_the_card(tmp_path):
 
 # (id, model, reasoning, adapter keys expected)
 SWITCHES = [
-    ("payload-on", "Qwen/Qwen3-8B", None, {"params_to_add": {"chat_template_kwargs": {"enable_thinking": True}},
+    # Qwen3's card sampling adds top_k / min_p to the same payload (R225); the switch is still one key
+    ("payload-on", "Qwen/Qwen3-8B", None, {"params_to_add": {"top_k": 20, "min_p": 0, "chat_template_kwargs": {"enable_thinking": True}},
                                           "use_system_prompt": False, "process_reasoning_traces": True}),
-    ("payload-off", "Qwen/Qwen3-8B", "off", {"params_to_add": {"chat_template_kwargs": {"enable_thinking": False}},
+    ("payload-off", "Qwen/Qwen3-8B", "off", {"params_to_add": {"top_k": 20, "min_p": 0, "chat_template_kwargs": {"enable_thinking": False}},
                                             "use_system_prompt": False}),
     ("thinking-key", "deepseek-ai/DeepSeek-V3.1", None, {"params_to_add": {"chat_template_kwargs": {"thinking": True}},
                                                          "use_system_prompt": False, "process_reasoning_traces": True}),
@@ -119,7 +120,20 @@ def test_sampling_generation_config_wins_over_card(tmp_path):
     (ckpt / "config.json").write_text(json.dumps({"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"]}))
     (ckpt / "generation_config.json").write_text(json.dumps({"do_sample": True, "temperature": 0.7}))
     config = config_of(compile_text(tmp_path, "model: ./Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n"))
-    assert _get(config, PARAMS) == {"temperature": 0.7, "top_p": 0.95}  # temperature from the file, top_p from the card
+    params = _get(config, PARAMS)
+    assert (params["temperature"], params["top_p"]) == (0.7, 0.95)  # temperature from the file, top_p from the card
+
+
+@pytest.mark.parametrize("model,expected", [
+    ("Qwen/Qwen3-8B", {"temperature": 0.7, "top_p": 0.8, "top_k": 20, "min_p": 0}),  # card: non-thinking mode
+    ("nvidia/NVIDIA-Nemotron-Nano-9B-v2", {"temperature": 0.0, "top_p": 1.0}),      # card: greedy with /no_think
+    ("nvidia/Llama-3_3-Nemotron-Super-49B-v1_5", {"temperature": 0.0, "top_p": 1.0}),  # card: greedy for reasoning off
+])
+def test_reasoning_off_uses_the_cards_reasoning_off_sampling(tmp_path, model, expected):
+    config = config_of(_compile(tmp_path, model, "reasoning: 'off'\n"))
+    params, payload = _get(config, PARAMS), _get(config, ADAPTER).get("params_to_add") or {}
+    got = {k: params[k] for k in ("temperature", "top_p")} | {k: payload[k] for k in ("top_k", "min_p") if k in payload}
+    assert got == expected
 
 
 def test_card_image_minimum_raises_but_never_lowers(tmp_path):
@@ -137,20 +151,59 @@ def test_plugin_on_slurm_uses_pre_cmd(tmp_path):
     assert "--reasoning-parser-plugin /nelc-plugins/nano_v3_reasoning_parser.py --reasoning-parser nano_v3" in deployment["extra_args"]
 
 
-def test_nvfp4_nemotron_super_gets_the_cards_env(tmp_path):
-    ckpt = tmp_path / "Llama-3_3-Nemotron-Super-49B-v1_5-NVFP4"
+@pytest.mark.parametrize("folder,model_type,marlin", [("NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4", "nemotron_h", True),
+                                                     ("Llama-3_3-Nemotron-Super-49B-v1_5-NVFP4", "nemotron-nas", False)])
+def test_nvfp4_marlin_only_for_the_super_whose_source_says_so(tmp_path, folder, model_type, marlin):
+    """The ModelOpt skill's "marlin for Nemotron Super" note concerns Nemotron 3 Super 120B; the 49B v1.5 card has none."""
+    ckpt = tmp_path / folder
     ckpt.mkdir()
-    (ckpt / "config.json").write_text(json.dumps({"model_type": "nemotron-nas", "auto_map": {},
+    (ckpt / "config.json").write_text(json.dumps({"model_type": model_type, "auto_map": {},
                                                   "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}}))
     config = config_of(compile_text(tmp_path, f"model: ./{ckpt.name}\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n"))
-    assert config["deployment"]["env_vars"]["VLLM_NVFP4_GEMM_BACKEND"] == "lit:marlin"
+    assert (config["deployment"]["env_vars"].get("VLLM_NVFP4_GEMM_BACKEND") == "lit:marlin") is marlin
+
+
+@pytest.mark.parametrize("algo,flags,env", [
+    ("FP8", ["--kv-cache-dtype fp8", "--mamba-ssm-cache-dtype float32"],
+     {"VLLM_USE_FLASHINFER_MOE_FP8": "lit:1", "VLLM_FLASHINFER_MOE_BACKEND": "lit:throughput"}),
+    ("NVFP4", ["--mamba-ssm-cache-dtype float32"],
+     {"VLLM_USE_FLASHINFER_MOE_FP4": "lit:1", "VLLM_FLASHINFER_MOE_BACKEND": "lit:throughput"}),
+])
+def test_nemotron_3_nano_quantized_variants_get_their_serving_settings(tmp_path, algo, flags, env):
+    ckpt = tmp_path / f"NVIDIA-Nemotron-3-Nano-30B-A3B-{algo}"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"model_type": "nemotron_h", "architectures": ["NemotronHForCausalLM"], "auto_map": {},
+                                                  "quantization_config": {"quant_method": "modelopt", "quant_algo": algo}}))
+    config = config_of(compile_text(tmp_path, f"model: ./{ckpt.name}\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\n"))
+    assert all(flag in config["deployment"]["extra_args"] for flag in flags)
+    assert ("--kv-cache-dtype" in config["deployment"]["extra_args"]) is (algo == "FP8")
+    assert env.items() <= config["deployment"]["env_vars"].items()
+
+
+def test_llama3_is_recognised_from_config_json_without_a_name(tmp_path):
+    """A Llama 3.1 checkpoint in a folder named `m`: rope_type llama3 + vocab 128256 give the family, so tau2 has a parser."""
+    ckpt = tmp_path / "m"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"model_type": "llama", "architectures": ["LlamaForCausalLM"], "vocab_size": 128256,
+                                                  "rope_scaling": {"rope_type": "llama3", "factor": 8.0}, "max_position_embeddings": 131072}))
+    (ckpt / "tokenizer_config.json").write_text(json.dumps({"chat_template": "{{ messages }}"}))
+    spec = ("model: ./m\nmodel_type: chat_reasoning\nbenchmarks: [tau2_bench_telecom]\n"
+            "user_simulator: {url: 'https://u.example/v1', model_id: q}\n")
+    result = compile_text(tmp_path, spec)
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert "--tool-call-parser llama3_json" in config_of(result)["deployment"]["extra_args"]
+    assert result.draft.get("nelc.family") == "llama3"
+    llama2 = tmp_path / "l2"
+    llama2.mkdir()
+    (llama2 / "config.json").write_text(json.dumps({"model_type": "llama", "vocab_size": 32000}))
+    assert not compile_text(tmp_path, spec.replace("./m", "./l2")).ok  # no family: no parser, L125 refuses
 
 
 def test_every_family_names_sources_and_known_keys():
     from nelc.knowledge.files import data_file as recipe
 
     allowed = {"family", "match", "reasoning", "tool_calling", "extra_flags", "env", "env_when_quantized", "sampling",
-               "image", "sources", "remote_code"}
+               "sampling_off", "flags_when_quantized", "image", "sources", "remote_code"}
     toggles = {"chat_template_kwargs", "chat_template_kwargs_thinking", "system_prompt", "always_on", "reasoning_effort"}
     for entry in recipe("models"):
         assert set(entry) <= allowed, entry["family"]

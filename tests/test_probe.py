@@ -21,7 +21,7 @@ def _hub_cache(home, handle, files, revision="main", commit="0123456789abcdef012
 
 def test_handle_from_offline_cache(tmp_path, monkeypatch):
     home = tmp_path / "hf"
-    _hub_cache(home, "org/base-model", {"config.json": json.dumps({"max_position_embeddings": 4096}),
+    _hub_cache(home, "org/base-model", {"config.json": json.dumps({"max_position_embeddings": 32768}),
                                         "tokenizer_config.json": json.dumps({"bos_token": "<s>"})})
     monkeypatch.setenv("HF_HOME", str(home))
     result = compile_text(tmp_path, "model: org/base-model\nbenchmarks: [simple_evals.mmlu]\n")

@@ -86,7 +86,7 @@ def test_counts(committed, registry):
 def test_task_shape(committed):
     for t in committed["tasks"]:
         assert set(t) == {"name", "harness", "container", "endpoint_types", "capabilities",
-                          "params", "extra_params", "defaults"}, t["name"]
+                          "params", "extra_params", "defaults", "param_defaults", "endpoint_defaults"}, t["name"]
         assert set(t["defaults"]) == {"parallelism", "repeats", "use_sandbox", "judge", "user",
                                       "limit_samples", "target_stream"}, t["name"]
         assert t["params"] == sorted(t["params"]) and t["extra_params"] == sorted(t["extra_params"])

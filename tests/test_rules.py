@@ -217,7 +217,7 @@ def test_tuning_one_task_keeps_the_others_and_their_recipes(tmp_path):
     tasks = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]
     assert [t["name"] for t in tasks] == ["ns_gpqa", "nemo_skills.ns_mmlu_pro"]
     params = tasks[0]["nemo_evaluator_config"]["config"]["params"]
-    assert params["parallelism"] == 32 and params["extra"]["num_repeats"] == 32  # the recipe's repeats stay
+    assert params["parallelism"] == 32 and params["extra"]["num_repeats"] == 16  # the recipe's repeats stay (modelopt-2026.08)
 
 
 def test_a_benchmark_entry_tunes_its_tasks(tmp_path):
@@ -272,7 +272,7 @@ def test_an_empty_mapping_in_an_override_changes_nothing(tmp_path):
     spec = BASE.replace("[ns_gpqa]", "[gpqa]") + \
         "overrides: {evaluation: {tasks: [{name: ns_gpqa, nemo_evaluator_config: {config: {params: {extra: {}}}}}]}}\n"
     extra = config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"][0]["nemo_evaluator_config"]["config"]["params"]["extra"]
-    assert extra["num_repeats"] == 32
+    assert extra["num_repeats"] == 16  # gpqa's repeats in modelopt-2026.08
 
 
 def test_an_override_cannot_add_a_task_the_benchmarks_do_not_list(tmp_path):
@@ -286,7 +286,8 @@ def test_an_override_cannot_add_a_task_the_benchmarks_do_not_list(tmp_path):
 def test_a_chain_beside_a_recipes_flat_flags_is_refused(tmp_path):
     from tests.helpers import compile_text
 
-    spec = BASE.replace("[ns_gpqa]", "[gpqa]") + "interceptors: {interceptors: [{name: request_logging, config: {max_requests: 5}}, endpoint]}\n"
+    spec = BASE.replace("[ns_gpqa]", "[gpqa]") + "recipes: modelopt-2026.05\n" \
+        "interceptors: {interceptors: [{name: request_logging, config: {max_requests: 5}}, endpoint]}\n"  # its params_to_remove
     result = compile_text(tmp_path, spec)
     assert any(d.code == "R198" and "flat flags beside an explicit chain" in d.message for d in result.diagnostics if d.is_error)
 

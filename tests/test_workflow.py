@@ -82,10 +82,10 @@ def test_check_catches_a_stale_output_and_update_fixes_it(tmp_path):
     assert runner.invoke(main, ["check", str(repo), "--update"]).exit_code == 0
     assert runner.invoke(main, ["check", str(repo)]).exit_code == 0
     compiled = repo / "qwen.yaml"
-    compiled.write_text(compiled.read_text().replace("num_repeats: 32", "num_repeats: 4"))
+    compiled.write_text(compiled.read_text().replace("num_repeats: 16", "num_repeats: 4"))
     stale = runner.invoke(main, ["check", str(repo)])
     assert stale.exit_code == 1
-    assert "-              num_repeats: 4" in stale.stdout and "+              num_repeats: 32" in stale.stdout
+    assert "-              num_repeats: 4" in stale.stdout and "+              num_repeats: 16" in stale.stdout
 
 
 def test_check_over_the_projects_goldens():

@@ -9,9 +9,10 @@ never the data files.
 from __future__ import annotations
 
 from .benchmarks import (RISK_ORDER, BundleAlias, Recipe, Risk, Role, Score, bundle_alias, bundle_model_types, bundles,
-                         context_minimums, judge_key_field, needs_role, recipe_for_task, recipe_named, recipes, risk_of)
+                         context_minimums, judge_key_field, needs_role, recipe_for_task, recipe_named, recipes, risk_of,
+                         RecipeSet, default_recipe_set, gated_dataset, needs_tool_calling, recipe_set, recipe_sets, url_form)
 from .files import schema
-from .models import ModelFamily, families, family_named
+from .models import ModelFamily, families, family_named, match_family
 from .registry import Lookup, Task, all_tasks, lookup, same_task
 from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, AdapterSchema, Backend, SensitiveBenchmark,
                       ShellClass, ShellSurface, SurfaceKey, adapter_schema, backend, is_pinned, sensitive_benchmarks,
@@ -19,8 +20,9 @@ from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TY
 
 __all__ = [
     "RISK_ORDER", "BundleAlias", "Recipe", "Risk", "Role", "Score", "bundle_alias", "bundle_model_types", "bundles",
-    "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of", "schema",
-    "ModelFamily", "families", "family_named", "Lookup", "Task", "all_tasks", "lookup", "same_task", "BACKENDS", "EXECUTORS", "EXPORTS",
+    "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of",
+    "RecipeSet", "default_recipe_set", "gated_dataset", "needs_tool_calling", "recipe_set", "recipe_sets", "url_form", "schema",
+    "ModelFamily", "families", "family_named", "match_family", "Lookup", "Task", "all_tasks", "lookup", "same_task", "BACKENDS", "EXECUTORS", "EXPORTS",
     "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend",
     "is_pinned", "sensitive_benchmarks", "sglang_quantization", "ShellClass", "ShellSurface", "SurfaceKey", "shell_surface",
 ]

@@ -1,5 +1,6 @@
-"""Benchmark knowledge: the ModelOpt evaluation skill's task recipes, NEL 0.2.6's bundles, and which
-tasks need a judge, a user simulator or a minimum context (recipes/benchmarks.yaml, with sources)."""
+"""Benchmark knowledge: the ModelOpt evaluation skill's task recipes (in versioned recipe sets), NEL
+0.2.6's bundles, and which tasks need a judge, a user simulator or a minimum context
+(recipes/benchmarks.yaml, with sources)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class Recipe:
     score: Score | None
     min_context: int | None
     needs: tuple[str, ...]
+    recipe_set: str = ""
+    input_tokens: int | None = None  # the longest prompt, where the recipe states it (AA-LCR ~120K)
 
     @property
     def task_name(self) -> str:
@@ -62,31 +65,73 @@ class BundleAlias:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RecipeSet:
+    """The skill's recipes at one upstream commit, with its base template's evaluation-level params."""
+
+    name: str
+    skill: str  # which skill version, for headers and messages
+    source: str
+    evaluation_params: Mapping[str, Any]
+    max_new_tokens: Mapping[str, int] | None  # reasoning / other; None: the recipes strip the cap
+    prompt_reserve: int
+    recipes: Mapping[str, Recipe]
+
+
 @lru_cache(maxsize=1)
-def recipes() -> Mapping[str, Recipe]:
+def recipe_sets() -> Mapping[str, RecipeSet]:
+    """Every recipe set, newest first."""
+    data = data_file("benchmarks")
     out = {}
-    for name, raw in data_file("benchmarks")["recipes"].items():
-        score = raw.get("score")
-        out[name] = Recipe(name, raw.get("title", name), raw["risk"], raw["task"],
-                           Score(score["path"], score.get("stderr"), score.get("unit", ""), score.get("samples")) if score else None,
-                           raw.get("min_context"), tuple(raw.get("needs") or ()))
+    for set_name, raw_set in sorted(data["recipe_sets"].items(), reverse=True):
+        found = {}
+        for name, raw in raw_set["recipes"].items():
+            score = raw.get("score")
+            found[name] = Recipe(name, raw.get("title", name), raw["risk"], raw["task"],
+                                 Score(score["path"], score.get("stderr"), score.get("unit", ""), score.get("samples")) if score else None,
+                                 raw.get("min_context"), tuple(raw.get("needs") or ()), set_name, raw.get("input_tokens"))
+        out[set_name] = RecipeSet(set_name, raw_set["skill"], raw_set["source"], raw_set.get("evaluation_params") or {},
+                                  raw_set.get("max_new_tokens"), int(raw_set.get("prompt_reserve") or 0), found)
     return out
 
 
-def recipe_named(name: str) -> Recipe | None:
-    return recipes().get(name)
+def default_recipe_set() -> str:
+    return str(data_file("benchmarks")["default_recipe_set"])
 
 
-def recipe_for_task(task_name: str) -> Recipe | None:
-    """The recipe whose fragment runs `task_name` (short or `harness.task`), if any.
+def recipe_set(name: str | None = None) -> RecipeSet:
+    """A set by name (None: the default, the newest).
 
-    >>> recipe_for_task("nemo_skills.ns_gpqa").name
-    'gpqa'
-    >>> recipe_for_task("ns_mmlu_pro").name
-    'mmlu_pro'
+    >>> recipe_set().name, recipe_set("modelopt-2026.05").evaluation_params["request_timeout"]
+    ('modelopt-2026.08', 3600)
+    """
+    return recipe_sets()[name or default_recipe_set()]
+
+
+def recipes(set_name: str | None = None) -> Mapping[str, Recipe]:
+    return recipe_set(set_name).recipes
+
+
+def recipe_named(name: str, set_name: str | None = None) -> Recipe | None:
+    return recipes(set_name).get(name)
+
+
+def recipe_for_task(task_name: str, set_name: str | None = None) -> Recipe | None:
+    """The recipe whose fragment runs `task_name` (short or `harness.task`), if any: in the named
+    set, or (for a config whose set is unknown) in the newest set that has one.
+
+    >>> recipe_for_task("nemo_skills.ns_gpqa").name, recipe_for_task("ns_gpqa").recipe_set
+    ('gpqa', 'modelopt-2026.08')
+    >>> recipe_for_task("AA-LCR.aa_lcr").recipe_set, recipe_for_task("aa_lcr", "modelopt-2026.08")
+    ('modelopt-2026.05', None)
     """
     short = task_name.split(".")[-1]
-    return next((r for r in recipes().values() if r.short_task_name == short), None)
+    sets = [recipe_set(set_name)] if set_name else list(recipe_sets().values())
+    for candidate in sets:
+        found = next((r for r in candidate.recipes.values() if r.short_task_name == short), None)
+        if found is not None:
+            return found
+    return None
 
 
 def bundles(model_type: str) -> Mapping[str, tuple[Mapping[str, Any], ...]]:
@@ -140,3 +185,35 @@ def risk_of(task_name: str, recipe: Recipe | None = None) -> Risk:
     if needs_role(registered.qualified, "judge"):
         return "judge"
     return "code" if registered.defaults.get("use_sandbox") else "plain"
+
+
+def gated_dataset(qualified: str) -> str | None:
+    """The gated Hub dataset a task reads (its container needs HF_TOKEN), or None.
+
+    >>> gated_dataset("nemo_skills.ns_gpqa"), gated_dataset("nemo_skills.ns_ifbench")
+    ('Idavidrein/gpqa', None)
+    """
+    task = qualified.split(".", 1)[-1]
+    for entry in data_file("benchmarks")["gated_datasets"]:
+        if any(fnmatch.fnmatch(task, pattern) for pattern in entry["tasks"]):
+            return str(entry["dataset"])
+    return None
+
+
+def url_form(harness: str | None) -> tuple[str, str] | None:
+    """(form, source) of the judge / user-simulator URL a harness expects, when known.
+
+    >>> url_form("nemo_skills")[0], url_form("tau2_bench")[0], url_form("mtbench")
+    ('base', 'full', None)
+    """
+    found = data_file("benchmarks")["endpoint_url_forms"].get(harness or "")
+    return (str(found["form"]), str(found["source"])) if found else None
+
+
+def needs_tool_calling(qualified: str) -> bool:
+    """Whether the task drives the model as a tool-calling agent (the server must parse tool calls).
+
+    >>> needs_tool_calling("tau2_bench.tau2_bench_telecom"), needs_tool_calling("nemo_skills.ns_gpqa")
+    (True, False)
+    """
+    return any(fnmatch.fnmatch(qualified, pattern) for pattern in data_file("benchmarks")["needs_tool_calling"])

@@ -24,6 +24,8 @@ class Task:
     params: frozenset[str]
     extra_params: frozenset[str]
     defaults: Any
+    param_defaults: Any = None  # config.params as the container starts (registry defaults), extra included
+    endpoint_defaults: Any = None  # target.api_endpoint defaults (e.g. stream)
 
     @property
     def qualified(self) -> str:
@@ -47,7 +49,8 @@ def _index() -> tuple[dict[str, Task], dict[str, list[Task]]]:
     by_short: dict[str, list[Task]] = {}
     for raw in data_file("tasks_registry")["tasks"]:
         task = Task(raw["name"], raw["harness"], raw["container"], tuple(raw["endpoint_types"]),
-                    tuple(raw["capabilities"]), frozenset(raw["params"]), frozenset(raw["extra_params"]), raw["defaults"])
+                    tuple(raw["capabilities"]), frozenset(raw["params"]), frozenset(raw["extra_params"]), raw["defaults"],
+                    raw.get("param_defaults") or {}, raw.get("endpoint_defaults") or {})
         by_qualified[task.qualified] = task
         by_short.setdefault(task.name, []).append(task)
     return by_qualified, by_short

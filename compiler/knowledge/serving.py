@@ -23,6 +23,7 @@ class Backend:
     context_flag: str | None
     has_data_parallel: bool
     has_gpu_memory_utilization: bool
+    command: str | None = None  # NEL 0.2.6's packaged server command, for configs that do not write one
 
 
 @lru_cache(maxsize=None)
@@ -31,7 +32,7 @@ def backend(name: str) -> Backend | None:
     if raw is None:
         return None
     return Backend(name, raw["nel_option"], raw["image"], raw["image_source"], raw["context_flag"],
-                   raw["has_data_parallel"], raw["has_gpu_memory_utilization"])
+                   raw["has_data_parallel"], raw["has_gpu_memory_utilization"], raw.get("command"))
 
 
 def is_pinned(image: str) -> bool:

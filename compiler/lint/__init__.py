@@ -114,11 +114,11 @@ def _checkpoint_facts(loaded: Loaded) -> ModelFacts | None:
         return None
 
 
-def demo_lint(code: str, text: str) -> str:
-    """Lint `text` with one rule and show its findings, for rule docstrings."""
+def demo_lint(code: str, text: str, facts: ModelFacts | None = None) -> str:
+    """Lint `text` with one rule (and, optionally, facts of its checkpoint) and show its findings, for rule docstrings."""
     rule = BY_CODE[code]
     loaded = load_yaml(text, "run.yaml")
-    ctx = LintContext(loaded, None)
+    ctx = LintContext(loaded, facts)
     lines = []
     for finding in rule.fn(ctx):
         diag = _diagnostic(loaded, rule, finding)

@@ -1,0 +1,44 @@
+"""Judge and user-simulator URLs come in two forms, and each harness expects one of them:
+`base` ends in /v1 (the client appends /chat/completions) and `full` is the whole
+/v1/chat/completions URL (recipes/benchmarks.yaml `endpoint_url_forms` says which, with sources)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+SUFFIX = "/chat/completions"
+
+
+def form_of(url: str) -> str | None:
+    """`base`, `full`, or None when the path says neither (or the URL has a query or fragment).
+
+    >>> form_of("https://j.example/v1"), form_of("https://j.example/v1/chat/completions/"), form_of("https://j/api")
+    ('base', 'full', None)
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    path = parts.path.rstrip("/")
+    if path.endswith(SUFFIX):
+        return "full"
+    if path.endswith("/v1"):
+        return "base"
+    return None
+
+
+def in_form(url: str, form: str) -> str | None:
+    """`url` rewritten to `form`, or None when its form cannot be told.
+
+    >>> in_form("https://j.example/v1/chat/completions", "base"), in_form("https://j.example/v1/", "full")
+    ('https://j.example/v1', 'https://j.example/v1/chat/completions')
+    """
+    found = form_of(url)
+    if found is None:
+        return None
+    stripped = url.rstrip("/")
+    if found == form:
+        return stripped
+    return stripped[: -len(SUFFIX)] if form == "base" else stripped + SUFFIX

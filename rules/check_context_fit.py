@@ -1,0 +1,58 @@
+"""L122 check-context-fit: each task's prompt plus generation fits the server's max length.
+
+Why: vLLM refuses a request whose prompt plus max_tokens exceeds --max-model-len (HTTP 400), and
+the task ends with no score; the dry run never sees it. The ModelOpt evaluation skill learned it on
+AA-LCR (upstream ed8a9ab): a 131072 floor overflowed with ~120K input plus generation. The check
+reads each task's effective max_new_tokens (nelc.effective; a task that strips it with
+params_to_remove lets the server use what is left) and the longest prompt its recipe states, against
+the context flag in the server command (else config.json's max_position_embeddings for a readable
+checkpoint). A recipe's own floor (`min_context`) above the server's length is a warning. Runs in
+`nelc lint` and on every compiled config.
+
+Example:
+>>> from nelc.lint import demo_lint
+>>> print(demo_lint("L122", "defaults: [{deployment: vllm}]\\ndeployment: {extra_args: --max-model-len 131072}\\n"
+...                 "evaluation:\\n  tasks:\\n    - name: aa_lcr\\n"))
+5:7 error[L122]: aa_lcr: a 120000-token prompt plus max_new_tokens 16384 (NEL 0.2.6 registry default of AA-LCR.aa_lcr) is 136384 tokens, above the server's max length 131072: the server answers HTTP 400 and the task scores nothing
+"""
+
+from __future__ import annotations
+
+from nelc.effective import effective_tasks, server
+from nelc.diagnostics import Severity
+from nelc.knowledge import recipe_for_task
+from nelc.rulebook import Finding, LintContext
+
+STRIPPED = {"max_new_tokens", "max_tokens", "max_completion_tokens"}
+
+
+def check_context_fit(ctx: LintContext) -> list[Finding]:
+    length = server(ctx.config).max_length
+    source = "the server's max length"
+    if length is None and ctx.facts is not None and ctx.facts.context_window():
+        length, where = ctx.facts.context_window()
+        source = f"the model's context ({where})"
+    if length is None:
+        return []
+    out = []
+    for task in effective_tasks(ctx.config):
+        recipe = recipe_for_task(task.qualified)
+        gen = task.values.get("config.params.max_new_tokens")
+        removed = set(task.get("target.api_endpoint.adapter_config.params_to_remove") or ()) & STRIPPED
+        reads = task.task is not None and "max_new_tokens" in task.task.params
+        prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
+        if reads and not removed and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
+            origin = gen.describe(task.task)
+            if gen.value + prompt > length:
+                what = f"a {prompt}-token prompt plus max_new_tokens {gen.value}" if prompt else f"max_new_tokens {gen.value}"
+                total = f" is {gen.value + prompt} tokens," if prompt else ""
+                out.append(Finding(task.where("config.params.max_new_tokens"),
+                                   f"{task.name}: {what} ({origin}){total} above {source} {length}: the server answers HTTP 400 "
+                                   "and the task scores nothing",
+                                   f"lower max_new_tokens to at most {length - prompt - 1}, or serve a longer context"))
+        if recipe and recipe.min_context and recipe.min_context > length:
+            out.append(Finding(("evaluation", "tasks", task.index),
+                               f"{task.name}: recipe {recipe.name} ({recipe.recipe_set}) asks for a context of at least "
+                               f"{recipe.min_context}; {source} is {length}",
+                               "serve that context, the same for the baseline and the candidate", severity=Severity.WARNING))
+    return out
