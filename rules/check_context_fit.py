@@ -43,13 +43,14 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
         prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
         if reads and not removed and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
             origin = gen.describe(task.task)
-            if gen.value + prompt > length:
+            if gen.value + max(prompt, 1) > length:  # every prompt has at least one token
                 what = f"a {prompt}-token prompt plus max_new_tokens {gen.value}" if prompt else f"max_new_tokens {gen.value}"
                 total = f" is {gen.value + prompt} tokens," if prompt else ""
                 out.append(Finding(task.where("config.params.max_new_tokens"),
                                    f"{task.name}: {what} ({origin}){total} above {source} {length}: the server answers HTTP 400 "
                                    "and the task scores nothing",
-                                   f"lower max_new_tokens to at most {length - prompt - 1}, or serve a longer context"))
+                                   f"lower max_new_tokens to at most {length - max(prompt, 1) - 1}, or serve a longer context"
+                                   if length - max(prompt, 1) > 1 else "serve a longer context"))
         if recipe and recipe.min_context and recipe.min_context > length:
             out.append(Finding(("evaluation", "tasks", task.index),
                                f"{task.name}: recipe {recipe.name} ({recipe.recipe_set}) asks for a context of at least "

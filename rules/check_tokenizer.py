@@ -63,7 +63,7 @@ def evaluation_mounts(config) -> list[str]:
     >>> evaluation_mounts({"defaults": [{"execution": "local"}], "execution": {"extra_docker_args": "-v /a:/tok:ro --volume=/b:/c"}})
     ['/tok', '/c']
     """
-    if execution_type(config) == "slurm":
+    if str(execution_type(config) or "").startswith("slurm"):
         mounts = dig(config, ("execution", "mounts", "evaluation"))
         return [str(v).split(":", 1)[0] for v in mounts.values()] if isinstance(mounts, dict) else []
     tokens = flags.split(dig(config, ("execution", "extra_docker_args")) or "")

@@ -5,7 +5,9 @@ Why: the ModelOpt evaluation skill's policy. ModelOpt writes `quantization_confi
 itself and breaks on a mismatched `--quantization`, so it gets none; SGLang gets `modelopt_fp8` /
 `modelopt_fp4` (its auto-detection takes NVFP4 for FP8). Other methods (DeepSeek block fp8,
 compressed-tensors, AWQ, GPTQ, mxfp4) are not ModelOpt: the server reads them from config.json.
-A quantized checkpoint also gets advice on precision-sensitive benchmarks the spec leaves out.
+A quantized checkpoint also gets the spec's recipe set's advice (the skill's
+references/quantization-benchmarks.md): precision-sensitive benchmarks the spec leaves out, by the
+skill's priority labels ("good to add" included), and the recommended use-case sets not yet covered.
 
 Example:
 >>> from nelc.engine import demo
@@ -21,7 +23,7 @@ from nelc.derived import MODEL_TYPE, QUANTIZATION
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import sensitive_benchmarks, sglang_quantization
+from nelc.knowledge import quantization_advice, recipe_set, sglang_quantization
 
 
 def detect_quantization(draft: Draft, ctx: Context) -> Draft:
@@ -51,17 +53,27 @@ def detect_quantization(draft: Draft, ctx: Context) -> Draft:
 
 
 def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:
-    """Point out precision-sensitive benchmarks the spec leaves out (advice only: the spec decides)."""
+    """The spec's recipe set's advice: precision-sensitive benchmarks the spec leaves out, and the
+    recommended use-case sets it does not cover yet (advice only: the spec decides)."""
+    advice = quantization_advice(recipe_set(ctx.spec.recipes).name)
     names = " ".join(ctx.spec.benchmark_names).lower()
     model_type = draft.get(MODEL_TYPE, "chat_reasoning")
     missing = []
-    for bench in sensitive_benchmarks():
-        if bench.only_for and algo.upper() not in bench.only_for:
+    for bench in advice.sensitive:
+        if (bench.only_for and algo.upper() not in bench.only_for) or model_type not in bench.suggest:
             continue
         if not any(m in names for m in bench.match):
-            suggestion = bench.suggest.get(model_type)
-            missing.append(f"{bench.name} (tier {bench.tier}: {bench.why}" + (f"; e.g. {suggestion})" if suggestion else ")"))
-    if not missing:
-        return draft
-    return draft.report(Severity.NOTE, f"quantized ({algo}) checkpoint: the spec leaves out precision-sensitive benchmarks: "
-                        + "; ".join(missing), "advice only: add them to benchmarks if you want them", **ctx.at("benchmarks"))
+            missing.append(f"{bench.name} ({bench.label}: {bench.why}; e.g. {bench.suggest[model_type]})")
+    if missing:
+        draft = draft.report(Severity.NOTE, f"quantized ({algo}) checkpoint: the spec leaves out precision-sensitive benchmarks: "
+                             + "; ".join(missing), f"advice only ({advice.source}): add them to benchmarks if you want them",
+                             **ctx.at("benchmarks"))
+    gaps = []
+    for use_case, members in advice.use_cases.items():
+        lacking = [m for m in members if not any(p in names for p in advice.patterns(m))]
+        if lacking and len(lacking) < len(members) or use_case.startswith(("standard", "quick")) and lacking:
+            gaps.append(f"{use_case}: add {', '.join(lacking)}")
+    if gaps:
+        draft = draft.report(Severity.NOTE, "recommended sets for quantized checkpoints not yet covered: " + "; ".join(gaps),
+                             f"advice only ({advice.source}, \"Recommended sets by use case\")", **ctx.at("benchmarks"))
+    return draft

@@ -21,7 +21,7 @@ from nelc.derived import CONTEXT_LENGTH, TASKS
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import backend as backend_named, context_minimums, recipe_named
+from nelc.knowledge import backend as backend_named, context_minimums, recipe_knowledge
 
 FALLBACK = 32768
 LENGTH_FLAGS = ("--max-model-len", "--context-length", "--max-seq-len")  # compared with _ and - unified
@@ -71,7 +71,7 @@ def recipe_minimum(draft: Draft, recipe_set: str | None = None) -> tuple[int, st
     and the tasks that need more than the rest would."""
     needs = []
     for task in draft.get(TASKS, ()):
-        recipe = recipe_named(task.recipe, recipe_set) if task.recipe else None
+        recipe = recipe_knowledge(task.qualified, task.recipe, recipe_set)
         if recipe is not None and recipe.min_context:
             needs.append((recipe.min_context, recipe.name))
         needs += [(tokens, task.qualified.split(".", 1)[1]) for tokens in context_minimums(task.qualified)]

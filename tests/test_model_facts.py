@@ -56,9 +56,10 @@ def test_unknown_modelopt_algorithm_warns_without_flag(tmp_path):
 
 def test_quantized_checkpoint_gets_benchmark_advice(tmp_path):
     _ckpt(tmp_path, **MODELOPT_NVFP4)
-    result = compile_text(tmp_path, SPEC.format(backend="vllm").replace("[ns_mmlu_pro]", "[ns_gpqa]"))
-    (advice,) = [d for d in result.diagnostics if d.code == "R201"]
+    result = compile_text(tmp_path, SPEC.format(backend="vllm").replace("[ns_mmlu_pro]", "[ns_gpqa]") + "recipes: modelopt-2026.05\n")
+    (advice, sets) = [d for d in result.diagnostics if d.code == "R201"]
     assert "MMLU" in advice.message and "GSM8K" in advice.message and "IFEval" in advice.message
+    assert "standard quant validation: add MMLU, GSM8K, ARC-Challenge" in sets.message
     assert result.draft.get(QUANTIZATION).algo == "NVFP4"
 
 

@@ -217,3 +217,16 @@ def needs_tool_calling(qualified: str) -> bool:
     (True, False)
     """
     return any(fnmatch.fnmatch(qualified, pattern) for pattern in data_file("benchmarks")["needs_tool_calling"])
+
+
+def recipe_knowledge(qualified: str, recipe_name: str | None, set_name: str | None) -> Recipe | None:
+    """What the recipes know about a task however it was named (context floor, prompt size): the recipe
+    it came from, else the set's recipe for the same task, else the newest set that has one (the
+    dataset's prompt size does not change with the set).
+
+    >>> recipe_knowledge("AA-LCR.aa_lcr", None, "modelopt-2026.08").input_tokens
+    120000
+    """
+    if recipe_name:
+        return recipe_named(recipe_name, set_name)
+    return recipe_for_task(qualified, set_name) or recipe_for_task(qualified)

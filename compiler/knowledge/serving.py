@@ -55,16 +55,33 @@ class SensitiveBenchmark:
     """A benchmark that shows quantization loss, with the task to suggest per model type."""
 
     name: str
-    tier: int
+    label: str  # the skill's own priority words ("always include", "very high", ...)
     why: str
     match: tuple[str, ...]
     suggest: Mapping[str, str]
     only_for: tuple[str, ...] = ()  # quantization algorithms it matters for; empty: all
 
 
-def sensitive_benchmarks() -> tuple[SensitiveBenchmark, ...]:
-    return tuple(SensitiveBenchmark(b["name"], b["tier"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()))
-                 for b in data_file("quantization")["sensitive_benchmarks"])
+@dataclass(frozen=True)
+class QuantizationAdvice:
+    """What one recipe set's references/quantization-benchmarks.md advises for a quantized checkpoint."""
+
+    source: str
+    sensitive: tuple[SensitiveBenchmark, ...]
+    use_cases: Mapping[str, tuple[str, ...]]  # use case -> benchmark names
+    names: Mapping[str, tuple[str, ...]]  # match patterns of use-case names outside `sensitive`
+
+    def patterns(self, name: str) -> tuple[str, ...]:
+        found = next((b.match for b in self.sensitive if b.name == name), None)
+        return found if found is not None else tuple(self.names.get(name, (name.lower(),)))
+
+
+def quantization_advice(recipe_set: str) -> QuantizationAdvice:
+    raw = data_file("quantization")["advice"][recipe_set]
+    sensitive = tuple(SensitiveBenchmark(b["name"], b["label"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()))
+                      for b in raw["sensitive_benchmarks"])
+    return QuantizationAdvice(raw["source"], sensitive, {k: tuple(v) for k, v in raw["use_cases"].items()},
+                              {k: tuple(v) for k, v in (raw.get("names") or {}).items()})
 
 
 @dataclass(frozen=True)

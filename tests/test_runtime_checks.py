@@ -1,0 +1,269 @@
+"""Run-time truth: the effective per-task view (nelc.effective), the checks on it (L121-L127, in
+lint and on every compile), and the upstream lessons they carry (issue 13)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from nelc.cli import main
+from nelc.effective import effective_tasks, server
+from nelc.knowledge import lookup, quantization_advice, recipe_named, recipe_sets, same_task
+from nelc.knowledge.files import data_file
+from nelc.lint import lint_bytes
+from tests.golden import cases
+from tests.helpers import compile_text, config_of
+
+CHAT = "model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\n"
+JUDGE = "judge: {url: 'https://judge.example.com/v1', model_id: j, api_key_name: JUDGE_KEY}\n"
+USER = "user_simulator: {url: 'https://sim.example.com/v1/chat/completions', model_id: u}\n"
+
+
+def _lint(tmp_path, config: dict, *codes: str) -> list:
+    text = yaml.safe_dump(config, sort_keys=False)
+    (tmp_path / "run.yaml").write_text(text)
+    return [d for d in lint_bytes(text.encode(), tmp_path / "run.yaml", "run.yaml").diagnostics if d.code in codes]
+
+
+def _config(*tasks: dict, extra_args: str = "--max-model-len 131072", **evaluation) -> dict:
+    return {"defaults": [{"execution": "local"}, {"deployment": "vllm"}, "_self_"],
+            "deployment": {"served_model_name": "m", "extra_args": extra_args},
+            "evaluation": {**evaluation, "tasks": list(tasks)}}
+
+
+def _task(name: str, **params) -> dict:
+    return {"name": name, "nemo_evaluator_config": {"config": {"params": params}}} if params else {"name": name}
+
+
+# ----- the effective view -------------------------------------------------------------------------
+def test_layers_win_in_nels_order_and_a_null_keeps_the_registry_default():
+    shared = {"config": {"params": {"request_timeout": 3600, "max_new_tokens": 8192, "extra": {"n_samples": 9}}}}
+    config = _config(_task("aa_lcr", max_new_tokens=None, extra={"judge": {"model_id": "x"}}), nemo_evaluator_config=shared)
+    (lcr,) = effective_tasks(config)
+    assert lcr.values["config.params.request_timeout"].layer == "evaluation" and lcr.get("config.params.request_timeout") == 3600
+    # a task-level null wipes the evaluation value in NEL's merge; the container then keeps its default
+    assert lcr.values["config.params.max_new_tokens"].layer == "registry" and lcr.get("config.params.max_new_tokens") == 16384
+    assert lcr.get("config.params.extra.n_samples") == 9  # evaluation level over the registry's 3
+    assert lcr.get("config.params.extra.judge.model_id") == "x" and lcr.get("config.params.extra.judge.max_new_tokens") == 1024
+    assert lcr.get("target.api_endpoint.url") == "http://127.0.0.1:8000/v1/chat/completions"
+    assert lcr.values["target.api_endpoint.model_id"].layer == "launcher" and lcr.get("target.api_endpoint.model_id") == "m"
+
+
+def test_the_server_command_falls_back_to_nels_packaged_one():
+    sglang = server({"defaults": [{"deployment": "sglang"}], "deployment": {"served_model_name": "m", "extra_args": "--context-length 8192"}})
+    assert sglang.max_length == 8192 and "--served-model-name" in sglang.tokens and "m" in sglang.tokens
+    custom = server({"defaults": [{"deployment": "vllm"}], "deployment": {"served_model_name": "m", "command": "vllm serve /c --max-model-len 4096"}})
+    assert custom.max_length == 4096 and "--served-model-name" not in custom.tokens
+
+
+def test_compile_task_view_names_layers_and_rules(tmp_path):
+    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [aa_lcr]\n" + JUDGE)
+    out = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "--task", "ns_aa_lcr"])
+    assert out.exit_code == 0, out.output
+    assert "config.params.extra.num_repeats = 16  [task level" in out.stdout
+    assert "R165 resolve-benchmarks" in out.stdout and "NEL 0.2.6 registry default of nemo_skills.ns_aa_lcr" in out.stdout
+    missing = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "--task", "ns_gpqa"])
+    assert missing.exit_code == 2 and "its tasks: nemo_skills.ns_aa_lcr" in missing.stderr
+
+
+def test_show_reads_a_config_on_disk(tmp_path):
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(_config(_task("aa_lcr"))))
+    out = CliRunner().invoke(main, ["show", str(tmp_path / "run.yaml")])
+    assert out.exit_code == 0 and "config.params.request_timeout = 600  [NEL 0.2.6 registry default of AA-LCR.aa_lcr]" in out.stdout
+
+
+# ----- the checks: one failing and one passing row each ---------------------------------------------
+JUDGED = {"extra": {"judge": {"url": "https://j.example/v1/chat/completions", "model_id": "x", "api_key": "K"}}}
+CHECKS = [
+    # code, failing config, passing config
+    ("L121", _config(_task("ns_hle_aa", **JUDGED)),
+     _config(_task("ns_hle_aa", extra={"judge": {"url": "https://j.example/v1", "model_id": "x", "api_key": "K"}}))),
+    ("L121", _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/v1", "model_id": "u", "api_key": "K"}}),
+                     extra_args="--max-model-len 131072 --enable-auto-tool-choice --tool-call-parser hermes"),
+     _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/v1/chat/completions", "model_id": "u", "api_key": "K"}}),
+             extra_args="--max-model-len 131072 --enable-auto-tool-choice --tool-call-parser hermes")),
+    ("L122", _config(_task("aa_lcr")), _config(_task("aa_lcr"), extra_args="--max-model-len 196608")),
+    ("L122", _config(_task("simple_evals.mmlu"), extra_args="--max-model-len 16384"),
+     _config(_task("simple_evals.mmlu", max_new_tokens=4096), extra_args="--max-model-len 16384")),
+    ("L123", _config(_task("aa_lcr", max_new_tokens=4096), extra_args="--max-model-len 196608"),
+     _config(_task("aa_lcr", max_new_tokens=4096, request_timeout=3600), extra_args="--max-model-len 196608")),
+    ("L124", _config(_task("ns_gpqa"), extra_args="--served-model-name other"), _config(_task("ns_gpqa"))),
+    ("L125", _config(_task("tau2_bench_telecom")),
+     _config(_task("tau2_bench_telecom"), extra_args="--enable-auto-tool-choice --tool-call-parser hermes")),
+    ("L126", _config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "/models/llama", "tokenizer_backend": "huggingface"})),
+     {**_config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "/models/llama", "tokenizer_backend": "huggingface"})),
+      "execution": {"extra_docker_args": "-v /data/llama:/models/llama:ro"}}),
+    ("L126", _config(_task("adlr_gsm8k_cot_8_shot")),
+     _config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "meta-llama/Llama-3.1-8B", "tokenizer_backend": "huggingface"}))),
+]
+
+
+@pytest.mark.parametrize("code,bad,good", CHECKS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CHECKS)])
+def test_each_check_fails_and_passes(tmp_path, code, bad, good):
+    found = _lint(tmp_path, bad, code)
+    assert found and all(d.hint for d in found), code
+    assert _lint(tmp_path, good, code) == []
+
+
+def test_slurm_evaluation_mounts_make_a_tokenizer_path_loadable(tmp_path):
+    config = _config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "/nelc-checkpoint", "tokenizer_backend": "huggingface"}))
+    config["defaults"][0] = {"execution": "slurm/default"}
+    assert _lint(tmp_path, config, "L126")
+    config["execution"] = {"mounts": {"evaluation": {"/lustre/ckpt": "/nelc-checkpoint"}}}
+    assert _lint(tmp_path, config, "L126") == []
+
+
+def test_the_url_form_fix_is_safe_and_only_where_the_task_writes_it(tmp_path):
+    (fixed,) = _lint(tmp_path, _config(_task("ns_hle_aa", **JUDGED)), "L121")
+    shared = _config(_task("ns_hle_aa"), nemo_evaluator_config={"config": {"params": JUDGED}})
+    result = lint_bytes(yaml.safe_dump(shared).encode(), tmp_path / "run.yaml", "run.yaml")
+    assert "write https://j.example/v1" in fixed.hint
+    assert [d for d in result.diagnostics if d.code == "L121"] and not [f for d, f in result.fixes if d.code == "L121"]
+
+
+def test_sampling_mode_needs_the_family_from_a_checkpoint(tmp_path):
+    ckpt = tmp_path / "Qwen3-8B"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"]}))
+    config = _config(_task("ns_gpqa"), nemo_evaluator_config={
+        "config": {"params": {"temperature": 0.6, "top_p": 0.95}},
+        "target": {"api_endpoint": {"adapter_config": {"params_to_add": {"chat_template_kwargs": {"enable_thinking": False}}}}}})
+    config["deployment"]["checkpoint_path"] = str(ckpt)
+    assert {d.message.split(":")[1].split()[0] for d in _lint(tmp_path, config, "L127")} == {"temperature", "top_p"}
+    config["evaluation"]["nemo_evaluator_config"]["config"]["params"] = {"temperature": 0.7, "top_p": 0.8}
+    assert _lint(tmp_path, config, "L127") == []
+
+
+# ----- compile: the lessons, end to end --------------------------------------------------------------
+def test_one_judge_url_goes_out_in_each_harnesss_form(tmp_path):
+    spec = CHAT + "benchmarks: [ns_hle_aa, AA-LCR.aa_lcr, tau2_bench_telecom]\n" + JUDGE + USER
+    tasks = {t["name"]: t for t in config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]}
+    extra = {name: t["nemo_evaluator_config"]["config"]["params"]["extra"] for name, t in tasks.items()}
+    assert extra["ns_hle_aa"]["judge"]["url"] == "https://judge.example.com/v1"
+    assert extra["AA-LCR.aa_lcr"]["judge"]["url"] == "https://judge.example.com/v1/chat/completions"
+    assert extra["tau2_bench_telecom"]["user"]["url"] == "https://sim.example.com/v1/chat/completions"
+
+
+def test_a_judge_url_of_unknown_form_is_refused_with_both_forms(tmp_path):
+    result = compile_text(tmp_path, CHAT + "benchmarks: [ns_hle_aa]\njudge: {url: 'https://judge.example.com/api', model_id: j}\n")
+    assert not result.ok
+    (error,) = [d for d in result.diagnostics if d.code == "R166" and d.is_error]
+    assert "/v1 base" in error.message and "/v1/chat/completions" in error.hint
+
+
+def test_the_base_templates_params_reach_the_tasks_that_read_them(tmp_path):
+    config = config_of(compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [aa_lcr, ns_gpqa]\n" + JUDGE))
+    (lcr, gpqa) = effective_tasks(config)
+    assert lcr.get("config.params.request_timeout") == 3600 and lcr.get("config.params.max_retries") == 10
+    assert "request_timeout" not in lookup("ns_gpqa").task.params and gpqa.get("config.params.parallelism") == 16
+
+
+def test_hf_token_only_when_a_task_needs_it(tmp_path):
+    plain = config_of(compile_text(tmp_path, CHAT + "benchmarks: [ifbench]\n"))
+    gated = config_of(compile_text(tmp_path, CHAT + "benchmarks: [ifbench, gpqa]\n"))
+    assert "HF_TOKEN" not in (plain["evaluation"].get("env_vars") or {})
+    assert gated["evaluation"]["env_vars"]["HF_TOKEN"] == "host:HF_TOKEN"
+
+
+@pytest.mark.parametrize("executor,where", [("local", "extra_docker_args"), ("slurm", "mounts")])
+def test_a_local_base_checkpoint_lends_its_tokenizer_to_the_evaluation_container(tmp_path, executor, where):
+    """The ModelOpt skill's own example: an FP8 Llama at ./path on MMLU and GSM8K (log-prob tasks)."""
+    ckpt = tmp_path / "path"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"model_type": "llama", "max_position_embeddings": 131072,
+                                                  "quantization_config": {"quant_method": "modelopt", "quant_algo": "FP8"}}))
+    (ckpt / "tokenizer_config.json").write_text(json.dumps({"bos_token": "<|begin_of_text|>"}))
+    slurm = ("executor: slurm\noutput_dir: /lustre/out\nslurm: {hostname: login.example.com, account: acct, username: me}\n"
+             if executor == "slurm" else "")
+    result = compile_text(tmp_path, "model: ./path\nmodel_type: base\nbenchmarks: [adlr_mmlu_pro_5_shot_base, adlr_gsm8k_cot_8_shot]\n" + slurm)
+    config = config_of(result)
+    for task in effective_tasks(config):
+        assert task.get("config.params.extra.tokenizer") == "/nelc-checkpoint"
+    if where == "extra_docker_args":
+        assert f"-v {ckpt}:/nelc-checkpoint:ro" in config["execution"]["extra_docker_args"]
+    else:
+        assert config["execution"]["mounts"]["evaluation"] == {str(ckpt): "/nelc-checkpoint"}
+
+
+def test_recipe_sets_agree_with_the_spec_choices_and_name_their_sources():
+    from nelc.choices import RECIPE_SETS
+
+    assert sorted(recipe_sets()) == sorted(RECIPE_SETS) and data_file("benchmarks")["default_recipe_set"] == max(RECIPE_SETS)
+    for chosen in recipe_sets().values():
+        assert chosen.skill and chosen.source and chosen.evaluation_params
+        for recipe in chosen.recipes.values():
+            assert lookup(recipe.task_name).task is not None, recipe.name  # only tasks NEL 0.2.6 has
+    assert recipe_named("aa_lcr", "modelopt-2026.08").min_context == 196608  # upstream ed8a9ab
+    assert recipe_named("aa_lcr", "modelopt-2026.05").min_context == 131072
+
+
+def test_the_header_records_the_recipe_set(tmp_path):
+    assert "# recipes modelopt-2026.08 (ModelOpt evaluation skill at NVIDIA/Model-Optimizer a2fbac7" in \
+        compile_text(tmp_path, CHAT + "benchmarks: [gpqa]\n").yaml
+    assert "# recipes modelopt-2026.05 (" in compile_text(tmp_path, CHAT + "recipes: modelopt-2026.05\nbenchmarks: [gpqa]\n").yaml
+
+
+@pytest.mark.parametrize("recipe_set", sorted(data_file("quantization")["advice"]))
+def test_quantization_advice_suggests_only_runnable_benchmarks(recipe_set):
+    advice = quantization_advice(recipe_set)
+    labels = {b.label for b in advice.sensitive}
+    assert labels and all(b.why for b in advice.sensitive)
+    for bench in advice.sensitive:
+        for name in bench.suggest.values():
+            assert recipe_named(name, recipe_set) is not None or lookup(name).task is not None, name
+    known = {b.name for b in advice.sensitive} | set(advice.names)
+    assert all(member in known for members in advice.use_cases.values() for member in members)
+
+
+def test_quantization_advice_includes_good_to_add_and_use_case_sets(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"},
+                                                  "max_position_embeddings": 32768}))
+    old = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nrecipes: modelopt-2026.05\ntokenizer: org/t\n"
+                                 "benchmarks: [lm-evaluation-harness.mmlu, lm-evaluation-harness.gsm8k]\n")
+    notes = " ".join(d.message for d in old.diagnostics if d.code == "R201")
+    assert "HumanEval (good to add" in notes and "Winogrande (good to add" in notes and "thorough evaluation: add" in notes
+    new = compile_text(tmp_path, "model: ./ckpt\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n")
+    notes = " ".join(d.message for d in new.diagnostics if d.code == "R201")
+    assert "AA-LCR (very high" in notes and "standard quant validation (text LLM): add SciCode, AA-LCR" in notes
+
+
+# ----- evidence: the view equals what NEL writes and the container merges --------------------------
+COMPILED = [case for case in cases() if (case / "expected.yaml").exists()]
+
+
+@pytest.mark.nel
+@pytest.mark.parametrize("case", COMPILED, ids=lambda p: p.name)
+def test_effective_view_equals_nels_config_ef_merged_as_the_container_does(case, tmp_path):
+    """For every golden: the real `nel run --dry-run` writes each task's config_ef.yaml; nemo-evaluator's
+    own deep_update (skip_nones, core/input.py:461-463) merges it over NEL's packaged task defaults;
+    every value of nelc's offline view must be the merged value."""
+    from importlib import resources
+
+    from nemo_evaluator.core.utils import deep_update
+
+    from tests.support.nel_dryrun import dry_run
+
+    registry = yaml.safe_load((resources.files("nemo_evaluator_launcher") / "resources" / "all_tasks_irs.yaml").read_text())
+    defaults = {(t["harness"], t["name"]): t["defaults"] for t in registry["tasks"]}
+    result = dry_run(case / "expected.yaml", tmp_path)
+    assert result.returncode == 0 and result.config_efs
+    views = effective_tasks(yaml.safe_load((case / "expected.yaml").read_text()))
+    checked = 0
+    for config_ef in result.config_efs.values():
+        view = next(v for v in views if same_task(v.name, config_ef["config"]["type"]) or v.name == config_ef["config"]["type"])
+        default = defaults[(view.task.harness, view.task.name)]
+        merged = deep_update({"config": default.get("config") or {}, "target": default.get("target") or {}},
+                             {"config": config_ef["config"], "target": config_ef["target"]}, skip_nones=True)
+        for key, value in view.values.items():
+            node = merged
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            expected = str(node) if hasattr(node, "isoformat") else node  # the snapshot keeps dates as text
+            assert value.value == expected, f"{case.name} {view.name} {key}: nelc {value.value!r}, container {expected!r}"
+            checked += 1
+    assert checked
