@@ -7,7 +7,7 @@ Why: NEL's packaged defaults are unsafe to inherit: tensor parallel 8, unpinned 
 Example:
 >>> from nelc.engine import demo
 >>> print(demo("R130", "model: org/llama-8b\\nbenchmarks: [ns_gpqa]\\n"))
-deployment.image: vllm/vllm-openai:v0.12.0  # R130: pinned default for vllm: vLLM release v0.12.0 (the ModelOpt skill's Nemotron 3 Nano example requires v0.12.0 or later)
+deployment.image: vllm/vllm-openai:v0.26.0  # R130: pinned default for vllm: the ModelOpt evaluation skill's default vLLM image since upstream 55f1880f7 (a2fbac7 SKILL.md Step 3, example_eval.yaml:85); unsuffixed tags from v0.20.0 on are CUDA 13 builds, which NVFP4 on Blackwell B300/GB300 (sm_103) needs
 deployment.served_model_name: llama-8b  # R130: derived from the model: the handle's name
 deployment.port: 8000  # R130: NEL's server port
 deployment.tensor_parallel_size: 1  # R130: spec default (NEL's own default is 8)

@@ -4,6 +4,8 @@ lint and on every compile), and the upstream lessons they carry (issue 13)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -267,3 +269,25 @@ def test_effective_view_equals_nels_config_ef_merged_as_the_container_does(case,
             assert value.value == expected, f"{case.name} {view.name} {key}: nelc {value.value!r}, container {expected!r}"
             checked += 1
     assert checked
+
+
+# ----- the adoption table (recipes/UPSTREAM.md) ----------------------------------------------------
+UPSTREAM = (Path(__file__).resolve().parents[1] / "recipes" / "UPSTREAM.md").read_text()
+ROWS = [line for line in UPSTREAM.splitlines() if re.match(r"^\| [0-9a-f]{9} \(", line)]
+CHANGES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "modelopt-upstream-a2fbac7" / "CHANGES-since-9ced018.txt"
+
+
+def test_the_adoption_table_has_one_decided_row_per_upstream_commit():
+    commits = [row.split()[1] for row in ROWS]
+    assert len(commits) == len(set(commits)) == 23
+    assert all(re.search(r"\*\*(Adopted|Already|Rejected|Partly adopted)", row) for row in ROWS)
+    if CHANGES.exists():  # the reference checkout sits beside the repository on the team's machines
+        assert set(commits) == set(re.findall(r"^commit ([0-9a-f]{9}) ", CHANGES.read_text(), re.MULTILINE))
+
+
+def test_the_adoption_table_names_tests_that_exist():
+    root = Path(__file__).resolve().parent
+    for file, name in re.findall(r"`(test_\w+\.py)::(\w+)", UPSTREAM):
+        assert re.search(rf"^def {name}\(", (root / file).read_text(), re.MULTILINE), f"{file}::{name}"
+    for golden in re.findall(r"golden `([\w.-]+)`", UPSTREAM):
+        assert (root.parent / "golden" / golden / "spec.yaml").exists(), golden
