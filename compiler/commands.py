@@ -66,7 +66,8 @@ def run_compile(options: CompileOptions) -> Outcome:
     err = [d.render() for d in result.diagnostics]
     if not result.ok:
         count = sum(d.is_error for d in result.diagnostics)
-        return Outcome(1, stderr=(*err, f"nelc: {count} error{'s' if count != 1 else ''}; nothing written"))
+        internal = any(d.code.startswith("I") for d in result.diagnostics)  # a nelc bug, not the spec's: exit 2
+        return Outcome(2 if internal else 1, stderr=(*err, f"nelc: {count} error{'s' if count != 1 else ''}; nothing written"))
     try:
         write_all(_compile_outputs(options, result), options.force, inputs=(options.spec,))
     except OutputProblem as problem:
@@ -105,11 +106,11 @@ def run_show(config_path: Path, task: str | None) -> Outcome:
         loaded = load_yaml(decode(read_input(config_path), str(config_path)), str(config_path))
     except CompileError as exc:
         return Outcome(2 if exc.diagnostics[0].code == "F001" else 1, stderr=tuple(d.render() for d in exc.diagnostics))
-    names = [task] if task else [str(t.get("name")) for _, t in tasks_of(loaded.data)]
-    views = [effective_view(loaded.data, name) for name in names]
-    if not names or None in views:
-        return Outcome(2, stderr=(_no_such_task(loaded.data if isinstance(loaded.data, dict) else {}, task or ""),))
-    return Outcome(0, "\n".join(views))
+    view = effective_view(loaded.data, task)
+    if view is None:
+        config = loaded.data if isinstance(loaded.data, dict) else {}
+        return Outcome(2, stderr=(_no_such_task(config, task) if task else f"nelc: {config_path}: no named tasks in evaluation.tasks",))
+    return Outcome(0, view)
 
 
 def _compile_outputs(options: CompileOptions, result) -> list[tuple[Path, str]]:

@@ -21,13 +21,12 @@ from .emit import flow
 from .knowledge import backend as backend_named, lookup, same_task
 from .knowledge.registry import Task
 from .nelconfig import deployment_type, dig, tasks_of
+from .secretscan import masked_text, secret_strings
 
 REGISTRY, EVALUATION, TASK, LAUNCHER = "registry", "evaluation", "task", "launcher"
 _MISSING = object()
 PARAMS = ("config", "params")
 ENDPOINT = ("target", "api_endpoint")
-# Server context-length flags per backend grammar, compared with _ and - unified.
-LENGTH_FLAGS = ("--max-model-len", "--context-length", "--max-seq-len", "--max-num-tokens")
 ENDPOINTS = {  # NEL 0.2.6 configs/deployment/<backend>.yaml `endpoints` (nim: the same routes)
     "chat": "/v1/chat/completions", "completions": "/v1/completions", "embedding": "/v1/embeddings",
     "vlm": "/v1/chat/completions",
@@ -78,6 +77,12 @@ class EffectiveTask:
         """The config path to point a finding at for `key` (the task's own entry when the value is not written)."""
         found = self.values.get(key)
         return found.path if found is not None and found.path else ("evaluation", "tasks", self.index)
+
+    def removed(self) -> set[str]:
+        """The request parameters the adapter strips (`params_to_remove`), whatever the value's shape."""
+        value = self.get("target.api_endpoint.adapter_config.params_to_remove")
+        items = value if isinstance(value, list) else [value]
+        return {item for item in items if isinstance(item, str)}
 
     def params(self) -> dict[str, Value]:
         return {k[len("config.params."):]: v for k, v in self.values.items() if k.startswith("config.params.")}
@@ -132,6 +137,9 @@ def _winner(key: str, layers: dict[str, dict], index: int) -> Value | None:
     own, shared, registry = (layers[TASK].get(key, _MISSING), layers[EVALUATION].get(key, _MISSING),
                              layers[REGISTRY].get(key, _MISSING))
     path = tuple(key.split("."))
+    parents = [".".join(path[:end]) for end in range(1, len(path))]
+    if own is _MISSING and any(layers[TASK].get(parent, _MISSING) is None for parent in parents):
+        own = None  # a task-level null on a parent mapping wipes the evaluation level's whole subtree
     if own is not _MISSING and own is not None:
         return Value(own, TASK, ("evaluation", "tasks", index, "nemo_evaluator_config", *path))
     if own is _MISSING and shared is not _MISSING and shared is not None:
@@ -148,7 +156,7 @@ def _flat(tree: Any, prefix: str = "") -> dict[str, Any]:
         return out
     for key, value in tree.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):  # an empty mapping merges to nothing
             out.update(_flat(value, dotted + "."))
         else:
             out[dotted] = value
@@ -166,17 +174,26 @@ def _launcher_fills(config: Any, entry: dict, task: Task | None, values: dict[st
         fills["target.api_endpoint.type"] = Value(endpoint_type, LAUNCHER)
     if backend and backend != "none" and isinstance(deployment, dict):
         if "target.api_endpoint.model_id" not in values and deployment.get("served_model_name") is not None:
-            fills["target.api_endpoint.model_id"] = Value(deployment.get("served_model_name"), LAUNCHER)
+            fills["target.api_endpoint.model_id"] = Value(str(deployment.get("served_model_name")), LAUNCHER)
         if "target.api_endpoint.url" not in values:
             routes = deployment.get("endpoints") if isinstance(deployment.get("endpoints"), dict) else ENDPOINTS
             route = routes.get(endpoint_type) or ENDPOINTS.get(endpoint_type, "")
-            fills["target.api_endpoint.url"] = Value(f"http://127.0.0.1:{deployment.get('port', 8000)}{route}", LAUNCHER)
+            fills["target.api_endpoint.url"] = Value(f"http://127.0.0.1:{_port(config, deployment)}{route}", LAUNCHER)
     elif isinstance(dig(config, ("target", "api_endpoint")), dict):
         for key in ("url", "model_id"):  # deployment none: the top-level target, for every task
             given = dig(config, ("target", "api_endpoint", key))
             if f"target.api_endpoint.{key}" not in values and given is not None:
                 fills[f"target.api_endpoint.{key}"] = Value(given, LAUNCHER, ("target", "api_endpoint", key))
     return fills
+
+
+def _port(config: Any, deployment: dict) -> Any:
+    """Several instances are reached through HAProxy (NEL 0.2.6 common/helpers.py:431-434)."""
+    instances = dig(config, ("execution", "num_instances"))
+    if isinstance(instances, int) and not isinstance(instances, bool) and instances > 1:
+        proxy = dig(config, ("execution", "proxy", "config", "haproxy_port"))
+        return proxy if proxy is not None else 5009
+    return deployment.get("port", 8000)
 
 
 def server(config: Any) -> Server:
@@ -190,42 +207,44 @@ def server(config: Any) -> Server:
     if not isinstance(command, str) or command == "${deployment.base_command}":
         command = deployment.get("base_command")
     if not isinstance(command, str):  # NEL's packaged command for the backend (recipes/backends.yaml)
-        known = backend_named(backend or "")
-        command = known.command if known else None
+        packaged = backend_named("vllm" if backend == "vllm_ray" else backend or "")
+        command = packaged.command if packaged else None
     extra = deployment.get("extra_args") if isinstance(deployment.get("extra_args"), str) else ""
     text = (command or "").replace("${deployment.extra_args}", extra)
     if isinstance(served, str):
         text = text.replace("${deployment.served_model_name}", served)
     tokens = tuple(flags.split(text))
-    length = None
-    for flag in LENGTH_FLAGS:
-        value = flags.value_of(list(tokens), flag)
-        if value and value.isdigit():
-            length = int(value)
-            break
+    known = backend_named("vllm" if backend == "vllm_ray" else backend or "")
+    flag = known.context_flag if known else None  # each server's own spelling (recipes/backends.yaml)
+    length = flags.token_count(flags.value_of(list(tokens), flag)) if flag else None
     return Server(backend, served if isinstance(served, str) else None, tokens, length)
 
 
-def render(config: Any, name: str, why: Callable[[tuple], str | None] = lambda path: None) -> str | None:
-    """The effective view of the task called `name` as text, or None when no such task is configured.
-    `why(path)` may say which rule wrote a value (compile knows; a config on disk does not)."""
-    for task in effective_tasks(config):
-        if not same_task(name, task.name):
-            continue
-        title = task.name if task.name == task.qualified else f"{task.name} ({task.qualified})"
-        rows = [f"{title}: effective values, as the container merges them",
-                "  (order: NEL 0.2.6 registry default < evaluation level < task level; the launcher fills the endpoint)"]
-        container = task.task.container if task.task else None
-        given = dig(config, ("evaluation", "tasks", task.index, "container"))
-        rows.append(f"  container = {given or container}  [{'task level' if given else 'NEL 0.2.6 registry'}]")
-        for key in sorted(task.values):
-            value = task.values[key]
-            reason = why(value.path) if value.path else None
-            unused = _unread(task, key)
-            rows.append(f"  {key} = {flow(value.value)}  [{value.describe(task.task)}]" + (" (the task's command does not read it)" if unused else "")
-                        + (f"\n      {reason}" if reason else ""))
-        return "\n".join(rows) + "\n"
-    return None
+def render(config: Any, name: str | None = None, why: Callable[[tuple], str | None] = lambda path: None) -> str | None:
+    """The effective view of every task called `name` (every task when None) as text, or None when
+    none matches. `why(path)` may say which rule wrote a value (compile knows; a file on disk does not).
+    Secret-looking values are masked: a config on disk may hold one."""
+    chosen = [t for t in effective_tasks(config) if name is None or same_task(name, t.name)]
+    if not chosen:
+        return None
+    secrets = secret_strings(config)
+    text = "\n".join(_render_one(config, task, why) for task in chosen)
+    return masked_text(text, secrets) if secrets else text
+
+
+def _render_one(config: Any, task: EffectiveTask, why: Callable[[tuple], str | None]) -> str:
+    title = task.name if task.name == task.qualified else f"{task.name} ({task.qualified})"
+    rows = [f"{title} [evaluation.tasks.{task.index}]: effective values, as the container merges them",
+            "  (order: NEL 0.2.6 registry default < evaluation level < task level; the launcher fills the endpoint)"]
+    container = task.task.container if task.task else None
+    given = dig(config, ("evaluation", "tasks", task.index, "container"))
+    rows.append(f"  container = {given or container}  [{'task level' if given else 'NEL 0.2.6 registry'}]")
+    for key in sorted(task.values):
+        value = task.values[key]
+        reason = why(value.path) if value.path else None
+        unused = " (the task's command does not read it)" if _unread(task, key) else ""
+        rows.append(f"  {key} = {flow(value.value)}  [{value.describe(task.task)}]{unused}" + (f"\n      {reason}" if reason else ""))
+    return "\n".join(rows) + "\n"
 
 
 def _unread(task: EffectiveTask, key: str) -> bool:

@@ -64,14 +64,37 @@ def append_unless_present(extra_args: str, flag: str, *values: str) -> str | Non
 
 
 def value_of(tokens: list[str], flag: str) -> str | None:
-    """The value given to `flag` (`--f v` or `--f=v`), or None.
+    """The value given to `flag` (`--f v` or `--f=v`), the last one when it is repeated (argparse
+    keeps the last), or None.
 
-    >>> value_of(["--max_model_len=8192"], "--max-model-len")
-    '8192'
+    >>> value_of(["--max_model_len=8192"], "--max-model-len"), value_of(["--x", "1", "--x", "2"], "--x")
+    ('8192', '2')
     """
     wanted = flag.replace("_", "-")
+    found = None
     for index, token in enumerate(tokens):
         name, _, inline = token.partition("=")
         if name.replace("_", "-") == wanted:
-            return inline or (tokens[index + 1] if index + 1 < len(tokens) else None)
-    return None
+            found = inline or (tokens[index + 1] if index + 1 < len(tokens) else None)
+    return found
+
+
+_SUFFIXES = {"k": 10**3, "m": 10**6, "g": 10**9, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def token_count(text: object) -> int | None:
+    """A length flag's value as the server reads it: ASCII digits, or vLLM's human-readable form
+    (vllm/engine/arg_utils.py human_readable_int: `8k` = 8000, `8K` = 8192, `1.5k` = 1500), else None.
+
+    >>> token_count("131072"), token_count("8k"), token_count("8K"), token_count("1.5k"), token_count("²"), token_count("-1")
+    (131072, 8000, 8192, 1500, None, None)
+    """
+    if not isinstance(text, str) or not text or not text.isascii():
+        return None
+    if text.isdigit():
+        return int(text)
+    number, suffix = text[:-1], text[-1]
+    if suffix not in _SUFFIXES or not number or not all(c.isdigit() or c == "." for c in number) or number.count(".") > 1:
+        return None
+    value = float(number) * _SUFFIXES[suffix]
+    return int(value) if value == int(value) and value > 0 else None

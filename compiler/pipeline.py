@@ -68,7 +68,14 @@ def runtime_findings(config: dict, facts: ModelFacts, locate: Locate) -> tuple[D
     context = LintContext(Loaded(locate(())[0], config, {}, ""), facts)
     out = []
     for rule in RUNTIME_RULES:
-        for finding in rule.fn(context):
+        try:
+            findings = rule.fn(context)
+        except Exception as exc:  # noqa: BLE001 - a crash is reported as an internal diagnostic naming the rule
+            out.append(Diagnostic(locate(())[0], 0, 0, "I001", Severity.ERROR,
+                                  f"internal error in rule {rule.code} {rule.name}: {type(exc).__name__}: {exc}",
+                                  "please report this with the spec"))
+            continue
+        for finding in findings:
             file, line = locate(finding.path)
             out.append(Diagnostic(file, line, 1 if line else 0, rule.code, finding.severity or rule.severity,
                                   finding.message, finding.hint, ".".join(map(str, finding.path)), rule.code))

@@ -42,3 +42,15 @@ def in_form(url: str, form: str) -> str | None:
     if found == form:
         return stripped
     return stripped[: -len(SUFFIX)] if form == "base" else stripped + SUFFIX
+
+
+def has_credentials(url: str) -> bool:
+    """Whether the URL carries user:password@ (it is a secret: never echoed or rewritten).
+
+    >>> has_credentials("https://u:p@j.example/v1"), has_credentials("https://j.example/v1"), has_credentials("http://[")
+    (True, False, False)
+    """
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False

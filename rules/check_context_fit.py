@@ -38,7 +38,7 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
     for task in effective_tasks(ctx.config):
         recipe = recipe_for_task(task.qualified)
         gen = task.values.get("config.params.max_new_tokens")
-        removed = set(task.get("target.api_endpoint.adapter_config.params_to_remove") or ()) & STRIPPED
+        removed = task.removed() & STRIPPED
         reads = task.task is not None and "max_new_tokens" in task.task.params
         prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
         if reads and not removed and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):

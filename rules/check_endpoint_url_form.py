@@ -10,17 +10,18 @@ safe fix to the other form. Runs in `nelc lint` and on every compiled config.
 Example:
 >>> from nelc.lint import demo_lint
 >>> print(demo_lint("L121", "evaluation:\\n  tasks:\\n    - name: ns_hle_aa\\n      nemo_evaluator_config:\\n        config:\\n          params:\\n            extra:\\n              judge: {url: 'https://j.example/v1/chat/completions'}\\n"))
-8:23 error[L121]: ns_hle_aa: the judge URL is the full /v1/chat/completions form; nemo_skills expects the /v1 base (NEL 0.2.6 registry (ns_hle_aa, ns_arena_hard_v2, ns_omniscience judges default to https://inference-api.nvidia.com/v1); ModelOpt evaluation skill db9ea8f) [fix: safe: write https://j.example/v1]
+8:23 error[L121]: ns_hle_aa: the judge URL is the full /v1/chat/completions form; nemo_skills expects a /v1 base (NEL 0.2.6 registry (ns_hle_aa, ns_arena_hard_v2, ns_omniscience judges default to https://inference-api.nvidia.com/v1); ModelOpt evaluation skill db9ea8f) [fix: safe: write https://j.example/v1]
 """
 
 from __future__ import annotations
 
+from nelc.diagnostics import Severity
 from nelc.effective import TASK, effective_tasks
 from nelc.knowledge import url_form
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
-from nelc.urlform import form_of, in_form
+from nelc.urlform import form_of, has_credentials, in_form
 
-SHAPES = {"base": "/v1 base", "full": "full /v1/chat/completions form", None: "an unrecognised form"}
+SHAPES = {"base": "a /v1 base", "full": "the full /v1/chat/completions form", None: "in no form nelc can tell"}
 
 
 def check_endpoint_url_form(ctx: LintContext) -> list[Finding]:
@@ -34,14 +35,17 @@ def check_endpoint_url_form(ctx: LintContext) -> list[Finding]:
             value = task.values.get(f"config.params.extra.{role}.url")
             if value is None or not isinstance(value.value, str) or value.layer not in (TASK, "evaluation") or _unused(task, role):
                 continue
+            if "${" in value.value or has_credentials(value.value):
+                continue  # resolved at run time; a URL with credentials is L119's (never echoed)
             found = form_of(value.value)
             if found == form:
                 continue
             fixed = in_form(value.value, form)
             fix = Fix(Applicability.SAFE, f"write {fixed}", (("set", value.path, fixed),)) if fixed and value.layer == TASK else None
             hint = (f"write {fixed}" if fixed else "write https://HOST/v1 (base) or https://HOST/v1/chat/completions (full)")
-            out.append(Finding(value.path, f"{task.name}: the {label} URL is the {SHAPES[found]}; {task.harness} expects the "
-                               f"{SHAPES[form].replace(' form', '')} ({source})", hint, fix))
+            out.append(Finding(value.path, f"{task.name}: the {label} URL is {SHAPES[found]}; {task.harness} expects "
+                               f"{SHAPES[form]} ({source})", hint, fix,
+                               severity=None if found else Severity.WARNING))  # a form nelc cannot tell may still be right
     return out
 
 

@@ -27,24 +27,48 @@ def check_served_name(ctx: LintContext) -> list[Finding]:
     srv = server(ctx.config)
     if srv.backend not in NAMING_BACKENDS or srv.served_name is None:
         return []
-    names = [srv.tokens[i + 1] for i, t in enumerate(srv.tokens[:-1]) if t.replace("_", "-") == "--served-model-name"]
-    names += [t.split("=", 1)[1] for t in srv.tokens if t.replace("_", "-").startswith("--served-model-name=")]
-    where = ("deployment", "command") if isinstance((ctx.config.get("deployment") or {}).get("command"), str) else ("deployment", "extra_args")
-    if not names:
+    occurrences = served_names(srv.tokens)
+    deployment = ctx.config.get("deployment") if isinstance(ctx.config.get("deployment"), dict) else {}
+    where = ("deployment", "command") if isinstance(deployment.get("command"), str) else ("deployment", "extra_args")
+    if not occurrences:
         return [Finding(where, f"the {srv.backend} server command has no --served-model-name: the server registers the model under "
                         f"its path, and requests for '{srv.served_name}' get 404",
                         "add --served-model-name ${deployment.served_model_name} to the command")]
-    registered = names[-1]  # argparse keeps the last
-    if "${" in registered:
-        return []
+    registered = occurrences[-1]  # argparse keeps the last occurrence; each of its names is served
+    if any("$" in name for name in registered):
+        return []  # resolved only when the server starts
     out = []
-    if registered != srv.served_name and len(names) > 1:
-        out.append(Finding(("deployment", "extra_args"), f"--served-model-name is given twice; the server keeps '{registered}', "
-                           f"not deployment.served_model_name '{srv.served_name}'", "remove --served-model-name from extra_args"))
+    if srv.served_name not in registered and len(occurrences) > 1:
+        out.append(Finding(("deployment", "extra_args"), f"--served-model-name is given twice; the server keeps "
+                           f"{', '.join(registered)}, not deployment.served_model_name '{srv.served_name}'",
+                           "remove --served-model-name from extra_args"))
     for task in effective_tasks(ctx.config):
         model_id = task.get("target.api_endpoint.model_id")
-        if isinstance(model_id, str) and "${" not in model_id and model_id != registered:
+        if isinstance(model_id, str) and "$" not in model_id and model_id not in registered:
             out.append(Finding(task.where("target.api_endpoint.model_id"),
-                               f"{task.name} asks for model '{model_id}', but the server registers '{registered}': every request gets 404",
-                               "remove the task's model_id, or make the names equal"))
+                               f"{task.name} asks for model '{model_id}', but the server registers {', '.join(registered)}: "
+                               "every request gets 404", "remove the task's model_id, or make the names equal"))
     return out
+
+
+def served_names(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Each --served-model-name occurrence in command-line order, with its names (vLLM takes several).
+
+    >>> served_names(("--served-model-name=a", "--port", "1", "--served-model-name", "b", "c", "--x"))
+    [('a',), ('b', 'c')]
+    """
+    out = []
+    for index, token in enumerate(tokens):
+        name, sep, inline = token.partition("=")
+        if name.replace("_", "-") != "--served-model-name":
+            continue
+        if sep:
+            out.append((inline,))
+            continue
+        values = []
+        for value in tokens[index + 1:]:
+            if value.startswith("-"):
+                break
+            values.append(value)
+        out.append(tuple(values))
+    return [names for names in out if names]

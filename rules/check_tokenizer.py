@@ -32,9 +32,8 @@ def check_tokenizer(ctx: LintContext) -> list[Finding]:
         known = task.task
         if known is None or "tokenizer" not in known.extra_params:
             continue
-        client_side = known.endpoint_type == "completions" or "logprobs" in known.capabilities or known.harness in ("ruler", "genai_perf")
         tokenizer = task.get("config.params.extra.tokenizer")
-        if not client_side and tokenizer is None:
+        if not known.tokenizes_client_side and tokenizer is None:
             continue
         where = task.where("config.params.extra.tokenizer")
         if tokenizer in (None, "???", ""):
@@ -60,8 +59,9 @@ def check_tokenizer(ctx: LintContext) -> list[Finding]:
 def evaluation_mounts(config) -> list[str]:
     """Container paths mounted into the evaluation (client) container.
 
-    >>> evaluation_mounts({"defaults": [{"execution": "local"}], "execution": {"extra_docker_args": "-v /a:/tok:ro --volume=/b:/c"}})
-    ['/tok', '/c']
+    >>> evaluation_mounts({"defaults": [{"execution": "local"}], "execution": {"extra_docker_args":
+    ...                    "-v /a:/tok:ro --volume=/b:/c -v/d:/e --mount type=volume,target=/f --mount type=bind,src=/g,target=/h"}})
+    ['/tok', '/c', '/e', '/h']
     """
     if str(execution_type(config) or "").startswith("slurm"):
         mounts = dig(config, ("execution", "mounts", "evaluation"))
@@ -74,11 +74,15 @@ def evaluation_mounts(config) -> list[str]:
             spec = (token, tokens[index + 1])
         elif token.startswith(("--volume=", "--mount=")):
             spec = tuple(token.split("=", 1))
+        elif token.startswith("-v") and not token.startswith("--") and len(token) > 2:
+            spec = ("-v", token[2:])  # docker takes `-v/host:/ctr` joined
         if spec is None:
             continue
         kind, value = spec
         if kind == "--mount":
             fields = dict(part.split("=", 1) for part in value.split(",") if "=" in part)
+            if fields.get("type", "volume") != "bind":  # docker's default type is a fresh, empty volume
+                continue
             target = fields.get("target") or fields.get("dst") or fields.get("destination")
         else:
             parts = value.split(":")

@@ -52,7 +52,7 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
         registered = lookup(task["name"]).task
         base = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params.extra"
         extra = draft.get(base, {}) or {}
-        needed = extra.get("tokenizer") == "???" or registered.endpoint_type == "completions" or "logprobs" in registered.capabilities
+        needed = extra.get("tokenizer") == "???" or registered.tokenizes_client_side
         if needed and "tokenizer" in registered.extra_params and extra.get("tokenizer") in (None, "???"):
             found = tokenizer_for(ctx)
             if user_value:

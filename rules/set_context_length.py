@@ -37,8 +37,8 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
     minimum, needers = recipe_minimum(draft, ctx.spec.recipes)
     present = [f for f in LENGTH_FLAGS if flags.has(tokens, f)]
     if present:
-        given = flags.value_of(tokens, flag)
-        if given and given.isdigit() and int(given) < minimum:
+        given = flags.token_count(flags.value_of(tokens, flag))
+        if given is not None and given < minimum:
             draft = draft.report(Severity.WARNING, f"{flag} {given} is below the {minimum} that {needers} need",
                                  f"raise it to at least {minimum}", **ctx.at("deployment", "extra_args"))
         if flags.has(tokens, flag):

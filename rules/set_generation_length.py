@@ -63,7 +63,7 @@ def _fit(draft: Draft, ctx: Context, context: int, prompts: dict, reserve: int) 
         if task.index < len(resolved) and _spec_sets_it(ctx, resolved[task.index].benchmarks):
             continue  # the spec's own value for this task wins (R190); L122 judges it
         gen = task.values.get("config.params.max_new_tokens")
-        removed = set(task.get("target.api_endpoint.adapter_config.params_to_remove") or ()) & STRIPPED
+        removed = task.removed() & STRIPPED
         if task.task is None or "max_new_tokens" not in task.task.params or removed or gen is None or not isinstance(gen.value, int):
             continue
         prompt, prompt_of = prompts.get(task.index, (reserve, "the prompt"))

@@ -79,7 +79,7 @@ def test_passing_canary_starts_the_full_run_with_the_right_arguments(tmp_path, m
 
 
 def test_failing_canary_stops_everything(tmp_path, monkeypatch, fake_nel):
-    config = _setup(tmp_path, monkeypatch, "recipe-aa-lcr", {
+    config = _setup(tmp_path, monkeypatch, "recipe-aa-lcr-modelopt-2026.05", {
         "submissions": {"aa_lcr": "7fe22042b47c3f78", "full": "3b1bc81d0ae33329"}, "statuses": {"7fe22042b47c3f78": ["running", "success"]},
         "copies": {"7fe22042b47c3f78": str(RUNS / "canary-judge-401")}})
     result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
@@ -113,7 +113,7 @@ def test_dry_run_failure_stops_at_stage_one(tmp_path, monkeypatch, fake_nel):
 def test_one_canary_per_risk_class():
     import yaml
 
-    config = yaml.safe_load((ROOT / "golden" / "recipe-aa-lcr" / "expected.yaml").read_text())
+    config = yaml.safe_load((ROOT / "golden" / "recipe-aa-lcr-modelopt-2026.05" / "expected.yaml").read_text())
     config["evaluation"]["tasks"] += [{"name": "ns_gpqa"}, {"name": "ns_ifbench"}, {"name": "ns_scicode"}, {"name": "tau2_bench_telecom"}]
     assert plan_canaries(config) == {"judge": "aa_lcr", "code": "ns_scicode", "simulator": "tau2_bench_telecom", "plain": "ns_gpqa"}
 

@@ -256,8 +256,10 @@ def test_effective_view_equals_nels_config_ef_merged_as_the_container_does(case,
     assert result.returncode == 0 and result.config_efs
     views = effective_tasks(yaml.safe_load((case / "expected.yaml").read_text()))
     checked = 0
-    for config_ef in result.config_efs.values():
-        view = next(v for v in views if same_task(v.name, config_ef["config"]["type"]) or v.name == config_ef["config"]["type"])
+    for where, config_ef in result.config_efs.items():
+        position = re.search(r"\.(\d+)/run\.sh$", where) or re.search(r"#(\d+)$", where)  # the task's index in the config
+        view = views[int(position.group(1))]
+        assert view.task.name == config_ef["config"]["type"].split(".")[-1]
         default = defaults[(view.task.harness, view.task.name)]
         merged = deep_update({"config": default.get("config") or {}, "target": default.get("target") or {}},
                              {"config": config_ef["config"], "target": config_ef["target"]}, skip_nones=True)

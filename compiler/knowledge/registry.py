@@ -14,6 +14,9 @@ from typing import Any
 from .files import data_file
 
 
+CLIENT_TOKENIZER_HARNESSES = ("ruler", "genai_perf_eval")
+
+
 @dataclass(frozen=True)
 class Task:
     name: str
@@ -34,6 +37,18 @@ class Task:
     @property
     def endpoint_type(self) -> str:
         return self.endpoint_types[0] if self.endpoint_types else "chat"
+
+    @property
+    def tokenizes_client_side(self) -> bool:
+        """Whether the task loads `extra.tokenizer` in the evaluation container: completions and
+        log-prob tasks, and RULER and genai-perf, whose commands pass --tokenizer unconditionally
+        (their registry default is null).
+
+        >>> [lookup(n).task.tokenizes_client_side for n in ("adlr_gsm8k_cot_8_shot", "ruler-4k-chat", "ns_gpqa")]
+        [True, True, False]
+        """
+        return "tokenizer" in self.extra_params and (
+            self.endpoint_type == "completions" or "logprobs" in self.capabilities or self.harness in CLIENT_TOKENIZER_HARNESSES)
 
 
 @dataclass(frozen=True)
