@@ -46,12 +46,38 @@ def main() -> None:
               help="also write the env variables the config needs (names only, no values) to this file")
 @click.option("--task", "task", metavar="NAME",
               help="print this task's effective values (registry default < evaluation < task level), each with its source")
+@click.option("--baseline", metavar="MODEL", help="also compile MODEL from the same spec, to OUTPUT with .baseline before its "
+              "suffix; refused unless the two are comparable (overrides the spec's baseline:)")
 def compile_command(spec: Path, output: Path | None, force: bool, explain: bool, strict: bool, env_example: Path | None,
-                    task: str | None) -> None:
+                    task: str | None, baseline: str | None) -> None:
     """Compile SPEC to NEL YAML."""
     from .commands import CompileOptions, run_compile  # 175 ms: see the module docstring
 
-    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example, task)))
+    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example, task, baseline)))
+
+
+@main.command("diff")
+@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_command(a: Path, b: Path, fmt: str) -> None:
+    """Can runs of configs (or specs, compiled offline) A and B be compared? Every difference, sorted into
+    expected for a model comparison (checkpoint, quantization flags, served name, precision env) and
+    breaks comparability (tasks, repeats, sampling, prompts, max length, judge, containers, recipe set).
+    Exit 0 comparable, 1 not, 2 error."""
+    from .commands import run_diff  # 175 ms: see the module docstring
+
+    _finish(run_diff(a, b, fmt))
+
+
+@main.command("fingerprint")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def fingerprint_command(file: Path) -> None:
+    """Print the evaluation fingerprint of a config or spec: a hash over what decides comparability.
+    Equal fingerprints, comparable runs."""
+    from .commands import run_fingerprint  # 175 ms: see the module docstring
+
+    _finish(run_fingerprint(file))
 
 
 @main.command("show")
@@ -176,6 +202,20 @@ def verify_command(run_dir: Path, fmt: str, max_truncated: float) -> None:
     reports = verify_run(run_dir, max_truncated)
     click.echo(as_json(reports) if fmt == "json" else as_text(reports, str(run_dir)), nl=False)
     sys.exit(0 if verdict(reports) == "valid" else 1)
+
+
+@main.command("compare")
+@click.argument("a_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def compare_command(a_run: Path, b_run: Path, fmt: str) -> None:
+    """Score deltas B - A of two finished runs (as `nel info --copy-artifacts` writes them), only when both
+    pass `nelc verify` and ran comparable configs. Exit 0 deltas printed, 1 not comparable or not valid."""
+    from nelc.runner.compare import as_json, as_text, compare_runs  # 53 ms, as for `verify`
+
+    result = compare_runs(a_run, b_run)
+    click.echo(as_json(result) if fmt == "json" else as_text(result, str(a_run), str(b_run)), nl=False)
+    sys.exit(0 if result.comparable else 1)
 
 
 @main.command("schema")

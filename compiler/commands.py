@@ -6,21 +6,26 @@ follow ruff: 0 clean, 1 findings (nothing written), 2 usage or internal error.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .compare import differences, fingerprint, recipe_set_of
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
+from .emit import flow
 from .envfile import env_example
 from .effective import render as effective_view
 from .explain import explain
-from .lint import lint_file
+from .knowledge import recipe_set
+from .lint import is_spec, lint_file
 from .lint.policy import codes, load_policy
 from .lint.reporters import REPORTERS, pick
-from .output import OutputExists, OutputProblem, read_input, write_all, write_atomic
+from .output import OutputExists, OutputProblem, baseline_path, read_input, write_all, write_atomic
 from .load import decode, load_yaml
 from .nelconfig import tasks_of
-from .pipeline import compile_spec, emitted_config
+from .pipeline import compile_spec, compile_with_baseline, emitted_config
+from .probe import offline_hub
 from .spec import parse_spec
 from .repo.check import check_pair, find_pairs
 from .repo.init import Ask, compiled_name, gather_answers, spec_text
@@ -54,6 +59,7 @@ class CompileOptions:
     strict: bool = False
     env_example: Path | None = None
     task: str | None = None  # print this task's effective view (nelc.effective)
+    baseline: str | None = None  # compile this model too, from the same spec (or the spec's `baseline:`)
 
 
 def run_compile(options: CompileOptions) -> Outcome:
@@ -62,14 +68,21 @@ def run_compile(options: CompileOptions) -> Outcome:
         raw = read_input(options.spec)
     except CompileError as exc:  # a missing file is a usage error (2); a FIFO or device is bad input (1)
         return Outcome(2 if exc.diagnostics[0].code == "F001" else 1, stderr=tuple(d.render() for d in exc.diagnostics))
-    result = compile_spec(raw, options.spec, display=str(options.spec), strict=options.strict)
-    err = [d.render() for d in result.diagnostics]
-    if not result.ok:
-        count = sum(d.is_error for d in result.diagnostics)
-        internal = any(d.code.startswith("I") for d in result.diagnostics)  # a nelc bug, not the spec's: exit 2
+    pair = compile_with_baseline(raw, options.spec, display=str(options.spec), strict=options.strict, baseline=options.baseline)
+    result = pair.candidate
+    err = [d.render() for d in pair.diagnostics]
+    if not pair.ok:
+        count = sum(d.is_error for d in pair.diagnostics)
+        internal = any(d.code.startswith("I") for d in pair.diagnostics)  # a nelc bug, not the spec's: exit 2
         return Outcome(2 if internal else 1, stderr=(*err, f"nelc: {count} error{'s' if count != 1 else ''}; nothing written"))
+    if pair.baseline is not None and options.output is None:
+        return Outcome(2, stderr=(*err, "nelc: a baseline is compiled beside the candidate: give -o FILE (the baseline goes to "
+                                        "FILE with .baseline before its suffix); nothing written"))
+    outputs = _compile_outputs(options, result)
+    if pair.baseline is not None:
+        outputs.append((baseline_path(options.output), pair.baseline.yaml))
     try:
-        write_all(_compile_outputs(options, result), options.force, inputs=(options.spec,))
+        write_all(outputs, options.force, inputs=(options.spec,))
     except OutputProblem as problem:
         return Outcome(2 if problem.code == "F003" else 1,
                        stderr=(*err, file_problem(problem.path, problem.code, problem.message, problem.hint)))
@@ -111,6 +124,71 @@ def run_show(config_path: Path, task: str | None) -> Outcome:
         config = loaded.data if isinstance(loaded.data, dict) else {}
         return Outcome(2, stderr=(_no_such_task(config, task) if task else f"nelc: {config_path}: no named tasks in evaluation.tasks",))
     return Outcome(0, view)
+
+
+# ----- diff and fingerprint ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Comparable:
+    """A config to compare: compiled from a spec offline, or read from a file with its header."""
+    label: str
+    config: dict
+    recipe_set: str | None
+
+
+def read_comparable(path: Path) -> Comparable | Outcome:
+    """The config at `path` (a spec is compiled offline first), or the Outcome that says why not."""
+    try:
+        raw = read_input(path)
+        text = decode(raw, str(path))
+        loaded = load_yaml(text, str(path))
+    except CompileError as exc:
+        return Outcome(2, stderr=tuple(d.render() for d in exc.diagnostics))
+    if is_spec(loaded.data):
+        with offline_hub():
+            result = compile_spec(raw, path, display=str(path))
+        if not result.ok:
+            return Outcome(2, stderr=(*(d.render() for d in result.diagnostics), f"nelc: {path}: the spec does not compile"))
+        return Comparable(str(path), emitted_config(result.draft), recipe_set(parse_spec_recipes(loaded.data)).name)
+    if not isinstance(loaded.data, dict) or "evaluation" not in loaded.data:
+        return Outcome(2, stderr=(f"nelc: {path}: not a NEL config or a nelc spec",))
+    return Comparable(str(path), loaded.data, recipe_set_of(text))
+
+
+def parse_spec_recipes(data: dict) -> str | None:
+    value = data.get("recipes")
+    return value if isinstance(value, str) else None
+
+
+def run_fingerprint(path: Path) -> Outcome:
+    found = read_comparable(path)
+    if isinstance(found, Outcome):
+        return found
+    return Outcome(0, f"{fingerprint(found.config, found.recipe_set)}  {found.label}\n")
+
+
+def run_diff(a_path: Path, b_path: Path, fmt: str) -> Outcome:
+    """Exit 0 comparable, 1 not, 2 error (ModelOpt compare-results: what must match)."""
+    a, b = read_comparable(a_path), read_comparable(b_path)
+    for found in (a, b):
+        if isinstance(found, Outcome):
+            return found
+    expected, breaks = differences(a.config, a.recipe_set, b.config, b.recipe_set)
+    prints = (fingerprint(a.config, a.recipe_set), fingerprint(b.config, b.recipe_set))
+    if fmt == "json":
+        data = {"comparable": not breaks, "a": {"file": a.label, "fingerprint": prints[0]},
+                "b": {"file": b.label, "fingerprint": prints[1]},
+                "expected": [d.as_dict() for d in expected], "breaks_comparability": [d.as_dict() for d in breaks]}
+        return Outcome(1 if breaks else 0, json.dumps(data, indent=2, default=str) + "\n")
+    rows = [f"a: {a.label}  {prints[0]}", f"b: {b.label}  {prints[1]}",
+            f"comparable: {'no' if breaks else 'yes'}"]
+    for title, group in (("expected for a model comparison", expected), ("breaks comparability", breaks)):
+        rows.append(f"\n{title} ({len(group)}):")
+        rows += [f"  {d.path}: {_shown(d.a)} -> {_shown(d.b)}  ({d.why})" for d in group] or ["  (none)"]
+    return Outcome(1 if breaks else 0, "\n".join(rows) + "\n")
+
+
+def _shown(value) -> str:
+    return "(absent)" if value is None else flow(value)
 
 
 def _compile_outputs(options: CompileOptions, result) -> list[tuple[Path, str]]:
@@ -178,8 +256,10 @@ def run_check(options: CheckOptions) -> Outcome:
             broken += 1
             err += [d.render() for d in outcome.diagnostics if d.is_error]
         elif outcome.diff and options.update:
-            write_atomic(pair.output, outcome.fresh, force=True)
-            out.append(f"updated {pair.output}\n")
+            for output in outcome.outputs:
+                if output.diff:
+                    write_atomic(output.path, output.fresh, force=True)
+                    out.append(f"updated {output.path}\n")
         elif outcome.diff:
             stale += 1
             out.append(outcome.diff)

@@ -140,3 +140,12 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def baseline_path(output: Path) -> Path:
+    """Where a baseline compiled beside `output` goes: run.yaml -> run.baseline.yaml.
+
+    >>> baseline_path(Path("configs/expected.yaml")).as_posix()
+    'configs/expected.baseline.yaml'
+    """
+    return output.with_name(f"{output.stem}.baseline{output.suffix or '.yaml'}")

@@ -6,15 +6,17 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .compare import differences, fingerprint
+from .effective import server
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .draft import INTERNAL, Draft
 from .emit import dump, header
 from .engine import run_rules
 from .facts import Context, ModelFacts
-from .knowledge import recipe_set
+from .knowledge import backend as backend_named, recipe_set
 from .load import Loaded, decode, load_yaml
 from .probe import probe
-from .spec import parse_spec
+from .spec import Spec, parse_spec
 from .rulebook import LintContext
 from .validate import Locate, locate_by_source, validate
 
@@ -41,10 +43,18 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None, strict
     try:
         loaded = load_yaml(decode(raw, display), display)
         spec, notes = parse_spec(loaded)
-        facts = probe(spec, spec_path.resolve(), display, loaded.positions)
     except CompileError as exc:
         return Result(diagnostics=exc.diagnostics)
-    ctx = Context(spec=spec, facts=facts, spec_file=display, positions=loaded.positions,
+    return _compile(spec, notes, loaded.positions, raw, spec_path, display, strict)
+
+
+def _compile(spec: Spec, notes: tuple[Diagnostic, ...], positions: dict, raw: bytes, spec_path: Path, display: str,
+             strict: bool, header_lines: tuple[str, ...] = ()) -> Result:
+    try:
+        facts = probe(spec, spec_path.resolve(), display, positions)
+    except CompileError as exc:
+        return Result(diagnostics=exc.diagnostics)
+    ctx = Context(spec=spec, facts=facts, spec_file=display, positions=positions,
                   spec_dir=str(spec_path.resolve().parent))
     draft = run_rules(ctx)
     diagnostics = (*notes, *facts.diagnostics, *(_strict(d) if strict else d for d in draft.diagnostics))
@@ -58,8 +68,99 @@ def compile_spec(raw: bytes, spec_path: Path, display: str | None = None, strict
     if has_errors(diagnostics):
         return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
     chosen = recipe_set(spec.recipes)
-    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs, f"{chosen.name} ({chosen.skill})") + dump(config)
+    comparison = (f"fingerprint {fingerprint(config, chosen.name)} (nelc fingerprint: equal for comparable configs)", *header_lines)
+    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs, f"{chosen.name} ({chosen.skill})", comparison) + dump(config)
     return Result(diagnostics=tuple(sorted(diagnostics)), yaml=text, draft=draft, facts=facts)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A candidate and its baseline, compiled from one spec (`baseline:` or --baseline)."""
+    candidate: Result
+    baseline: Result | None  # None: no baseline asked for
+
+    @property
+    def ok(self) -> bool:
+        return self.candidate.ok and (self.baseline is None or self.baseline.ok)
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return (*self.candidate.diagnostics, *(self.baseline.diagnostics if self.baseline else ()))
+
+
+def compile_with_baseline(raw: bytes, spec_path: Path, display: str | None = None, strict: bool = False,
+                          baseline: str | None = None) -> Pair:
+    """The candidate, and the baseline compiled from the same spec with only the model swapped, or
+    refused. The ModelOpt compare-results skill: everything but the model must match, the baseline's
+    precision must be stated (a natively quantized release has no BF16 baseline), and AA-LCR-like
+    floors must be the same for both (upstream ed8a9ab), so both get the shorter context of the two."""
+    display = display or spec_path.name
+    try:
+        loaded = load_yaml(decode(raw, display), display)
+        spec, notes = parse_spec(loaded)
+    except CompileError as exc:
+        return Pair(Result(diagnostics=exc.diagnostics), None)
+    reference = baseline or spec.baseline
+    if reference is None:
+        return Pair(_compile(spec, notes, loaded.positions, raw, spec_path, display, strict), None)
+    where = ("baseline",) if spec.baseline and not baseline else ("model",)
+    base_positions = {**loaded.positions, ("model",): loaded.positions.get(where, loaded.positions.get(("model",), (1, 1)))}
+    specs = [spec, spec.model_copy(update={"model": reference, "served_model_name": None, "baseline": None})]
+
+    def both(header_lines: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> tuple[Result, Result]:
+        return (_compile(specs[0], notes, loaded.positions, raw, spec_path, display, strict, header_lines[0]),
+                _labelled(_compile(specs[1], (), base_positions, raw, spec_path, display, strict, header_lines[1]), reference))
+
+    first, second = both()
+    if not (first.ok and second.ok):
+        return Pair(first, second)
+    lengths = {server(emitted_config(r.draft)).max_length for r in (first, second)}
+    if len(lengths) > 1 and None not in lengths:  # the same context for both: the shorter one fits both models
+        known = backend_named(spec.backend)
+        flag = (known.context_flag if known else None) or "--max-model-len"
+        specs = [s.model_copy(update={"deployment": s.deployment.model_copy(update={
+            "extra_args": f"{s.deployment.extra_args or ''} {flag} {min(lengths)}".strip()})}) for s in specs]
+        first, second = both()
+        if not (first.ok and second.ok):
+            return Pair(first, second)
+    chosen = recipe_set(spec.recipes).name
+    _, breaks = differences(emitted_config(first.draft), chosen, emitted_config(second.draft), chosen)
+    if breaks:
+        listed = "; ".join(f"{d.path}: {d.a} vs {d.b}" for d in breaks[:6]) + (f"; and {len(breaks) - 6} more" if len(breaks) > 6 else "")
+        refusal = Diagnostic(display, base_positions[("model",)][0], 1, "C001", Severity.ERROR,
+                             f"the baseline {reference} would not be comparable with the candidate: {listed}",
+                             "make the two agree (the same generation_config.json sampling, a family nelc recognises for both), "
+                             "or set the differing values in the spec so both get them")
+        return Pair(Result(diagnostics=(*first.diagnostics, refusal)), None)
+    precision = precision_of(second.facts)
+    return Pair(*both(((f"baseline {reference}: precision {precision}",), (f"baseline for {spec.model}: precision {precision}",))))
+
+
+def precision_of(facts: ModelFacts | None) -> str:
+    """The baseline's precision as the compare-results skill wants it stated.
+
+    >>> from nelc.facts import ModelFacts
+    >>> precision_of(ModelFacts(kind="checkpoint", reference="x", files={"config.json": {"torch_dtype": "bfloat16"}}))
+    'BF16'
+    >>> precision_of(ModelFacts(kind="checkpoint", reference="x", files={"config.json": {"quantization_config": {"quant_method": "fp8"}}}))
+    'FP8 as released (natively quantized: there is no BF16 baseline; compare like for like)'
+    """
+    if facts is None:
+        return "unknown"
+    quant = facts.modelopt()
+    if quant is not None:
+        return f"{quant.algo} (a ModelOpt checkpoint)"
+    native = facts.foreign_quantization()
+    if native is not None:
+        return f"{native.upper()} as released (natively quantized: there is no BF16 baseline; compare like for like)"
+    dtype = (facts.json("config.json") or {}).get("torch_dtype") or (facts.json("config.json") or {}).get("dtype")
+    names = {"bfloat16": "BF16", "float16": "FP16", "float32": "FP32"}
+    return names.get(str(dtype), f"unknown (config.json names no torch_dtype{'' if dtype is None else ': ' + str(dtype)})")
+
+
+def _labelled(result: Result, reference: str) -> Result:
+    """The baseline's diagnostics say they are the baseline's."""
+    return replace(result, diagnostics=tuple(replace(d, message=f"baseline {reference}: {d.message}") for d in result.diagnostics))
 
 
 def runtime_findings(config: dict, facts: ModelFacts, locate: Locate) -> tuple[Diagnostic, ...]:

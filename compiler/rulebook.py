@@ -178,6 +178,10 @@ CODES: tuple[Code, ...] = (
     Code("V011", "a secret in the emitted config", "A value of the compiled config holds a credential or a URL with "
          "user:password@. nelc never writes secret values; pass keys by the NAME of an env var."),
     Code("V010", "vllm_ray on the local executor", "vllm_ray needs the SLURM executor, which injects PROC_ID and MASTER_IP."),
+    # Comparable runs
+    Code("C001", "the baseline would not be comparable", "A baseline (`baseline:` or --baseline) is compiled from the same spec "
+         "with only the model swapped; the two configs must then differ only in model-specific parts (the ModelOpt "
+         "compare-results skill). The message lists what differs; nothing is written."),
     # Lint and the engine
     Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "
          "deployment, evaluation, target) that are not nelc specs either."),

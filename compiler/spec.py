@@ -105,6 +105,9 @@ class Spec(_Strict):
 
     model: NonEmpty = Field(description="local checkpoint dir, or HF handle org/name[@revision]")
     served_model_name: NonEmpty | None = Field(default=None, description="derived from the model when absent")
+    baseline: NonEmpty | None = Field(
+        default=None, description="the baseline model (local checkpoint or HF handle) to compile beside this one from the same "
+                                  "spec: written as NAME.baseline.yaml, comparable by construction")
     model_type: Literal[MODEL_TYPES] | None = Field(
         default=None, description="base | chat_reasoning (chat, reasoning accepted as old names)")
     reasoning: Literal["on", "off"] | None = Field(default=None, description="reasoning mode for reasoning-capable models")

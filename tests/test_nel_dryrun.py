@@ -13,11 +13,14 @@ from tests.support.nel_dryrun import dry_run
 pytestmark = pytest.mark.nel
 
 COMPILED = [case for case in cases() if (case / "expected.yaml").exists()]
+# Every compiled golden file: the configs and the baselines compiled beside them.
+OUTPUTS = [case / name for case in COMPILED for name in ("expected.yaml", "expected.baseline.yaml") if (case / name).exists()]
 
 
-@pytest.mark.parametrize("case", COMPILED, ids=lambda p: p.name)
-def test_golden_passes_nel_dry_run_and_container_checks(case, tmp_path):
-    result = dry_run(case / "expected.yaml", tmp_path)
+@pytest.mark.parametrize("output", OUTPUTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden_passes_nel_dry_run_and_container_checks(output, tmp_path):
+    case = output.parent
+    result = dry_run(output, tmp_path)
     assert result.returncode == 0, f"nel dry run failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "Job submission failed" not in result.stdout
     assert result.config_efs, "the dry run wrote no config_ef.yaml"

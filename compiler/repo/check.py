@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..diagnostics import CompileError, Diagnostic, Severity
 from ..load import MAX_BYTES
-from ..pipeline import compile_spec
+from ..output import baseline_path
+from ..pipeline import compile_with_baseline
 from ..probe import offline_hub
 from ..safeio import IsLink, NotRegular, read_regular
 
@@ -27,11 +28,19 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Output:
+    path: Path
+    fresh: str
+    diff: str  # empty when current
+
+
+@dataclass(frozen=True)
 class Outcome:
     pair: Pair
     fresh: str | None  # None: the spec does not compile
     diagnostics: tuple[Diagnostic, ...]
     diff: str  # empty when current
+    outputs: tuple[Output, ...] = ()  # every file the spec compiles to (the config, and a baseline beside it)
 
 
 def find_pairs(paths: list[Path]) -> list[Pair]:
@@ -85,10 +94,20 @@ def check_pair(pair: Pair, prefix: str | None) -> Outcome:
         return Outcome(pair, None, exc.diagnostics, "")
     hf_home = pair.spec.parent / "hf-home"
     with offline_hub(hf_home if hf_home.is_dir() and not hf_home.is_symlink() else None):  # never the network
-        result = compile_spec(spec_text.encode("utf-8"), pair.spec, display=pair.spec.name)
-    if not result.ok:
-        return Outcome(pair, None, result.diagnostics, "")
-    fresh = portable(result.yaml, pair.spec, prefix)
-    diff = "".join(difflib.unified_diff(committed.splitlines(keepends=True), fresh.splitlines(keepends=True),
-                                        f"{pair.output} (committed)", f"{pair.output} (compiled now)"))
-    return Outcome(pair, fresh, result.diagnostics, diff)
+        compiled = compile_with_baseline(spec_text.encode("utf-8"), pair.spec, display=pair.spec.name)
+    if not compiled.ok:
+        return Outcome(pair, None, compiled.diagnostics, "")
+    outputs = [_output(pair.output, committed, portable(compiled.candidate.yaml, pair.spec, prefix))]
+    if compiled.baseline is not None:
+        path = baseline_path(pair.output)
+        try:
+            old = read_text(path) if os.path.lexists(path) else ""
+        except CompileError as exc:
+            return Outcome(pair, None, exc.diagnostics, "")
+        outputs.append(_output(path, old, portable(compiled.baseline.yaml, pair.spec, prefix)))
+    return Outcome(pair, outputs[0].fresh, compiled.diagnostics, "".join(o.diff for o in outputs), tuple(outputs))
+
+
+def _output(path: Path, committed: str, fresh: str) -> Output:
+    return Output(path, fresh, "".join(difflib.unified_diff(committed.splitlines(keepends=True), fresh.splitlines(keepends=True),
+                                                            f"{path} (committed)", f"{path} (compiled now)")))

@@ -71,7 +71,7 @@ def task(root: Path, name: str, results: dict | None, params: dict, logs: dict[s
             (artifacts / "eval_factory_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         if outputs is not None:
             (artifacts / "output-rs0.jsonl").write_text("".join(json.dumps(o) + "\n" for o in outputs))
-        written = logs or {"client_stdout.log": CLEAN_CLIENT, "server_stdout.log": CLEAN_SERVER}
+        written = logs or {"client_stdout.log": CLEAN_CLIENT, "server_stdout.log": CLEAN_SERVER.replace(f"'{SERVED}'", f"'{served}'")}
         for log, text in {"stdout.log": "", "stage.exit": f"2026-11-20T18:00:00Z {0 if results is not None else 1}\n",
                           **written}.items():
             (log_dir / log).write_text(text)
@@ -164,6 +164,18 @@ def main() -> None:
          {"extra": {"num_repeats": 32}}, launcher="0.4.0")
     task(RUNS / "canary-judge-ok", "aa_lcr", {"groups": {"aa_lcr": {"metrics": {"accuracy": {"scores": {
         "accuracy": {"value": 0.4, "stats": {"count": 10}}}}}}}}, {"limit_samples": 10, "extra": {"n_samples": 3}})
+
+    # A BF16 baseline and an NVFP4 candidate for `nelc compare` (issue 15): the same tasks and settings,
+    # other scores and another served model; and a candidate with more GPQA repeats (not comparable).
+    for scenario, served, gpqa, ifbench, repeats in (("compare-bf16-baseline", "qwen3-8b", (65.2, 0.012), 41.5, 32),
+                                                     ("compare-nvfp4-candidate", "qwen3-8b-nvfp4", (63.9, 0.013), 40.8, 32),
+                                                     ("compare-nvfp4-more-repeats", "qwen3-8b-nvfp4", (64.4, 0.009), 40.8, 64)):
+        task(RUNS / scenario, "ns_gpqa", {"groups": {"gpqa": {"metrics": {avg(repeats): {"scores": metric(
+            gpqa[0], 198, {"symbolic_correct_statistics_std_err_across_runs": {"value": gpqa[1]}})}}}}},
+             {"extra": {"num_repeats": repeats}}, served=served)
+        task(RUNS / scenario, "ns_ifbench", {"groups": {"ifbench": {"metrics": {avg(8): {"scores": {
+            "prompt_loose_accuracy": {"value": ifbench, "stats": {"count": 294}},
+            "prompt_statistics_std_err_across_runs": {"value": 0.009}}}}}}}, {"extra": {"num_repeats": 8}}, served=served)
 
 
 if __name__ == "__main__":

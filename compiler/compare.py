@@ -1,0 +1,279 @@
+"""Comparable runs: what must match between a baseline and a candidate config, and what may differ.
+
+The ModelOpt compare-results skill (a2fbac7 compare-results/SKILL.md) lists what a baseline versus
+quantized comparison needs: the same tasks, repeats, sampling, prompts, max length and score field;
+the same judge or simulator model and endpoint class; the same harness containers; and the
+baseline's precision stated. `comparable_view` is exactly that part of a config: every task's
+effective values (nelc.effective, so a value set at evaluation or task level compares equal), its
+container, the server's max length and the flags that change what it computes, the backend, and the
+recipe set. Everything else is model-specific or operational. The fingerprint is a hash of the
+view, so two configs with equal fingerprints are comparable by construction, and `differences`
+sorts every difference by the same rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import flags
+from .effective import effective_tasks, server
+from .knowledge import backend as backend_named
+from .nelconfig import deployment_type
+
+# Effective keys that change how fast or how robustly a task runs, or which endpoint and key it
+# uses, never what it measures (dotted, under the task config; `*` is one key).
+OPERATIONAL = (
+    "config.params.parallelism", "config.params.request_timeout", "config.params.max_retries",
+    "config.params.extra.*.parallelism", "config.params.extra.*.request_timeout", "config.params.extra.*.max_retries",
+    "config.params.extra.*.api_key", "config.params.extra.*.api_key_name", "config.params.extra.cache.*",
+    "config.params.extra.tokenizer",  # each model's own tokenizer (the same vocabulary for a quantized variant)
+    "target.api_endpoint.url", "target.api_endpoint.model_id", "target.api_endpoint.api_key_name",
+    "target.api_endpoint.adapter_config.use_request_logging", "target.api_endpoint.adapter_config.use_response_logging",
+    "target.api_endpoint.adapter_config.max_logged_requests", "target.api_endpoint.adapter_config.max_logged_responses",
+    "target.api_endpoint.adapter_config.log_failed_requests", "target.api_endpoint.adapter_config.use_caching",
+    "target.api_endpoint.adapter_config.caching_dir", "target.api_endpoint.adapter_config.reuse_cached_responses",
+    "target.api_endpoint.adapter_config.save_responses", "target.api_endpoint.adapter_config.save_requests",
+    "target.api_endpoint.adapter_config.tracking_requests_stats", "target.api_endpoint.adapter_config.html_report_size",
+    "target.api_endpoint.adapter_config.logging_aggregated_stats_interval", "target.api_endpoint.adapter_config.use_progress_tracking",
+    "target.api_endpoint.adapter_config.output_dir",
+)
+# Server flags that belong to the model (its precision, revision, code) or to throughput; the rest
+# (parsers, cache dtypes that change numerics, chat templates) must match. Compared with _ and - unified.
+MODEL_FLAGS = {"--quantization": "quantization flag", "--kv-cache-dtype": "quantization flag (KV cache)",
+               "--revision": "the model's revision", "--trust-remote-code": "the model's own code",
+               "--served-model-name": "served name", "--tokenizer": "the model's tokenizer"}
+THROUGHPUT_FLAGS = ("--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--enable-chunked-prefill",
+                    "--tensor-parallel-size", "--pipeline-parallel-size", "--data-parallel-size", "--enable-expert-parallel",
+                    "--model-loader-extra-config", "--async-scheduling", "--tp-size", "--dp-size", "--pp-size", "--tp_size",
+                    "--pp_size", "--port", "--host", "--mem-fraction-static", "--max-running-requests")
+# Config sections (outside `evaluation`) and why a difference there is expected.
+EXPECTED = (
+    (r"^deployment\.(checkpoint_path|hf_model_handle)$", "the model"),
+    (r"^deployment\.served_model_name$", "served name"),
+    (r"^deployment\.env_vars\.", "precision-specific server env"),
+    (r"^deployment\.image$", "server image (a model card's minimum version)"),
+    (r"^deployment\.(tensor|pipeline|data)_parallel_size$|^deployment\.gpu_memory_utilization$|^deployment\.port$",
+     "serving topology"),
+    (r"^deployment\.pre_cmd$", "the model's parser plugin"),
+    (r"^execution\.", "where the run executes"),
+    (r"^export\.", "where results are exported"),
+    (r"^target\.api_endpoint\.(model_id|url|api_key_name)$", "the model's endpoint"),
+    (r"^env_vars\.", "credentials, by name"),
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    a: Any
+    b: Any
+    why: str  # expected: what kind of model-specific or operational difference; breaks: what it changes
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "a": self.a, "b": self.b, "why": self.why}
+
+
+def recipe_set_of(text: str) -> str | None:
+    """The recipe set a compiled config's header names (`# recipes NAME (...)`), or None.
+
+    >>> recipe_set_of("# spec s.yaml sha256:00\\n# recipes modelopt-2026.05 (ModelOpt ...)\\ndefaults: []\\n")
+    'modelopt-2026.05'
+    """
+    found = re.search(r"^# recipes ([\w.-]+)", text, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def comparable_view(config: Any, recipe_set: str | None) -> dict:
+    """The part of a config that decides comparability (see the module docstring), as plain data."""
+    srv = server(config)
+    tasks = []
+    for task in effective_tasks(config):
+        values = {key: _endpoint_class(key, value.value) for key, value in task.values.items() if not is_operational(key)}
+        tasks.append({"task": task.qualified, "container": _container(config, task), "values": values})
+    tasks.sort(key=lambda t: t["task"])
+    other = {path: value for path, value in _outside(config).items() if _expected_why(path) is None}
+    return {"recipes": recipe_set, "backend": deployment_type(config), "max_length": srv.max_length,
+            "server_flags": _server_flags(config), "other": other, "tasks": tasks}
+
+
+def fingerprint(config: Any, recipe_set: str | None) -> str:
+    """sha256 of the comparable view: equal fingerprints, comparable configs.
+
+    >>> a = {"evaluation": {"tasks": [{"name": "ns_gpqa"}]}, "deployment": {"checkpoint_path": "/a"}}
+    >>> fingerprint(a, "modelopt-2026.08") == fingerprint({**a, "deployment": {"checkpoint_path": "/b"}}, "modelopt-2026.08")
+    True
+    """
+    canonical = json.dumps(comparable_view(config, recipe_set), sort_keys=True, default=str, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def differences(a: Any, a_set: str | None, b: Any, b_set: str | None) -> tuple[list[Difference], list[Difference]]:
+    """(expected, breaking) differences between two configs."""
+    breaks: list[Difference] = []
+    view_a, view_b = comparable_view(a, a_set), comparable_view(b, b_set)
+    for key, why in (("recipes", "the recipe set (repeats, prompts, floors)"), ("backend", "the serving engine"),
+                     ("max_length", "the server's max length")):
+        if view_a[key] != view_b[key]:
+            breaks.append(Difference(key, view_a[key], view_b[key], why))
+    for name in sorted(set(view_a["server_flags"]) | set(view_b["server_flags"])):
+        if view_a["server_flags"].get(name) != view_b["server_flags"].get(name):
+            breaks.append(Difference(f"server flag {name}", view_a["server_flags"].get(name), view_b["server_flags"].get(name),
+                                     "what the server computes"))
+    for path in sorted(set(view_a["other"]) | set(view_b["other"])):
+        if view_a["other"].get(path) != view_b["other"].get(path):
+            breaks.append(Difference(path, view_a["other"].get(path), view_b["other"].get(path), "not known to be model-specific"))
+    breaks += _task_differences(view_a["tasks"], view_b["tasks"])
+    expected = _expected_differences(a, b)
+    for task_a, task_b in _paired(list(effective_tasks(a)), list(effective_tasks(b))):
+        for key in sorted(set(task_a.values) | set(task_b.values)):
+            if is_operational(key):
+                va, vb = task_a.get(key), task_b.get(key)
+                if va != vb:
+                    expected.append(Difference(f"{task_a.qualified}: {key}", va, vb, "operational or the model's own endpoint"))
+    return expected, breaks
+
+
+def _task_differences(tasks_a: list[dict], tasks_b: list[dict]) -> list[Difference]:
+    out = []
+    names_a, names_b = [t["task"] for t in tasks_a], [t["task"] for t in tasks_b]
+    if names_a != names_b:
+        out.append(Difference("tasks", names_a, names_b, "the tasks run"))
+    for task_a, task_b in zip(tasks_a, tasks_b):
+        if task_a["task"] != task_b["task"]:
+            continue
+        if task_a["container"] != task_b["container"]:
+            out.append(Difference(f"{task_a['task']}: container", task_a["container"], task_b["container"], "the harness container"))
+        for key in sorted(set(task_a["values"]) | set(task_b["values"])):
+            va, vb = task_a["values"].get(key), task_b["values"].get(key)
+            if va != vb:
+                out.append(Difference(f"{task_a['task']}: {key}", va, vb, what_changes(key)))
+    return out
+
+
+def what_changes(key: str) -> str:
+    """What a differing effective key changes, in the compare-results skill's words."""
+    for pattern, label in ((".judge.", "the judge"), (".user.", "the user simulator"), ("num_repeats", "repeats"), ("n_samples", "repeats"),
+                           ("temperature", "sampling"), ("top_p", "sampling"), ("top_k", "sampling"), ("min_p", "sampling"),
+                           ("max_new_tokens", "generation length"), ("chat_template_kwargs", "the reasoning switch"),
+                           ("reasoning_effort", "the reasoning switch"), ("process_reasoning_traces", "reasoning-trace stripping"),
+                           ("system_prompt", "the system prompt"), ("prompt", "prompts"), ("args", "harness arguments"),
+                           ("limit_samples", "the samples scored")):
+        if pattern in key:
+            return label
+    return "what the task measures"
+
+
+def _expected_differences(a: Any, b: Any) -> list[Difference]:
+    """Model-specific and operational differences outside `evaluation`, each with why it is expected."""
+    out = []
+    flat_a, flat_b = _outside(a), _outside(b)
+    for path in sorted(set(flat_a) | set(flat_b)):
+        why = _expected_why(path)
+        if why is not None and flat_a.get(path) != flat_b.get(path):
+            out.append(Difference(path, flat_a.get(path), flat_b.get(path), why))
+    map_a, map_b = _flag_map(a), _flag_map(b)
+    for name in sorted(set(map_a) | set(map_b)):
+        if map_a.get(name) != map_b.get(name) and _flag_kind(name) is not None:
+            out.append(Difference(f"server flag {name}", map_a.get(name), map_b.get(name), _flag_kind(name)))
+    return out
+
+
+def _outside(config: Any) -> dict[str, Any]:
+    """Leaves outside `evaluation` (compared through the effective view), the defaults list (the backend)
+    and the server command (compared flag by flag)."""
+    skip = ("deployment.extra_args", "deployment.command", "deployment.base_command")
+    return {path: value for path, value in _leaves(config).items()
+            if not path.startswith(("evaluation.", "defaults")) and path not in skip}
+
+
+def _expected_why(path: str) -> str | None:
+    return next((label for pattern, label in EXPECTED if re.search(pattern, path)), None)
+
+
+def _server_flags(config: Any) -> dict[str, Any]:
+    """Flags of deployment.extra_args (or a custom command) that change what the server computes."""
+    known = backend_named(deployment_type(config) or "")
+    length_flag = (known.context_flag if known else None) or ""
+    return {name: value for name, value in _flag_map(config).items()
+            if _flag_kind(name) is None and name != length_flag.replace("_", "-")}
+
+
+def _flag_map(config: Any) -> dict[str, Any]:
+    deployment = config.get("deployment") if isinstance(config, dict) and isinstance(config.get("deployment"), dict) else {}
+    text = deployment.get("command") if isinstance(deployment.get("command"), str) and "${deployment.base_command}" not in deployment["command"] \
+        else deployment.get("extra_args")
+    tokens = flags.split(text) if isinstance(text, (str, list)) else []
+    out: dict[str, Any] = {}
+    for index, token in enumerate(tokens):
+        if not token.startswith("--"):
+            continue
+        name, sep, inline = token.partition("=")
+        name = name.replace("_", "-")
+        following = tokens[index + 1] if index + 1 < len(tokens) and not tokens[index + 1].startswith("--") else True
+        out[name] = inline if sep else following
+    return out
+
+
+def _flag_kind(name: str) -> str | None:
+    if name in MODEL_FLAGS:
+        return MODEL_FLAGS[name]
+    if name in {f.replace("_", "-") for f in THROUGHPUT_FLAGS}:
+        return "serving throughput"
+    return None
+
+
+def is_operational(key: str) -> bool:
+    parts = key.split(".")
+    for pattern in OPERATIONAL:
+        wanted = pattern.split(".")
+        if wanted[-1] == "*" and len(parts) >= len(wanted) and all(w in ("*", p) for w, p in zip(wanted[:-1], parts)):
+            return True
+        if len(parts) == len(wanted) and all(w in ("*", p) for w, p in zip(wanted, parts)):
+            return True
+    return False
+
+
+def _endpoint_class(key: str, value: Any) -> Any:
+    """A judge or simulator URL compares by its endpoint class: scheme and host, without credentials."""
+    if key.endswith(".url") and isinstance(value, str):
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return value
+        return f"{parts.scheme}://{parts.hostname or ''}{':' + str(parts.port) if parts.port else ''}"
+    return value
+
+
+def _container(config: Any, task) -> Any:
+    tasks = ((config.get("evaluation") or {}).get("tasks") or []) if isinstance(config, dict) else []
+    entry = tasks[task.index] if isinstance(tasks, list) and task.index < len(tasks) and isinstance(tasks[task.index], dict) else {}
+    return entry.get("container") or (task.task.container if task.task else None)
+
+
+def _paired(a: list, b: list) -> list[tuple]:
+    """Tasks of two configs paired by registry name, in order of appearance."""
+    remaining = list(b)
+    out = []
+    for task in a:
+        match = next((other for other in remaining if other.qualified == task.qualified), None)
+        if match is not None:
+            remaining.remove(match)
+            out.append((task, match))
+    return out
+
+
+def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            out.update(_leaves(value, f"{prefix}{key}."))
+    elif isinstance(tree, list) and prefix.startswith("defaults"):
+        out[prefix[:-1]] = tree
+    else:
+        out[prefix[:-1]] = tree
+    return out
