@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compare import differences, fingerprint, recipe_set_of
+from .compare import differences, fingerprint, normal, recipe_set_of
+from .secretscan import masked_text, secret_strings
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .emit import flow
 from .envfile import env_example
@@ -174,17 +175,20 @@ def run_diff(a_path: Path, b_path: Path, fmt: str) -> Outcome:
             return found
     expected, breaks = differences(a.config, a.recipe_set, b.config, b.recipe_set)
     prints = (fingerprint(a.config, a.recipe_set), fingerprint(b.config, b.recipe_set))
+    secrets = secret_strings(a.config) + secret_strings(b.config)  # a config on disk may hold one: never echo it
     if fmt == "json":
         data = {"comparable": not breaks, "a": {"file": a.label, "fingerprint": prints[0]},
                 "b": {"file": b.label, "fingerprint": prints[1]},
                 "expected": [d.as_dict() for d in expected], "breaks_comparability": [d.as_dict() for d in breaks]}
-        return Outcome(1 if breaks else 0, json.dumps(data, indent=2, default=str) + "\n")
+        text = json.dumps(normal(data), indent=2, default=str) + "\n"  # normal(): no bare NaN in strict JSON
+        return Outcome(1 if breaks else 0, masked_text(text, secrets) if secrets else text)
     rows = [f"a: {a.label}  {prints[0]}", f"b: {b.label}  {prints[1]}",
             f"comparable: {'no' if breaks else 'yes'}"]
     for title, group in (("expected for a model comparison", expected), ("breaks comparability", breaks)):
         rows.append(f"\n{title} ({len(group)}):")
         rows += [f"  {d.path}: {_shown(d.a)} -> {_shown(d.b)}  ({d.why})" for d in group] or ["  (none)"]
-    return Outcome(1 if breaks else 0, "\n".join(rows) + "\n")
+    text = "\n".join(rows) + "\n"
+    return Outcome(1 if breaks else 0, masked_text(text, secrets) if secrets else text)
 
 
 def _shown(value) -> str:
@@ -257,7 +261,10 @@ def run_check(options: CheckOptions) -> Outcome:
             err += [d.render() for d in outcome.diagnostics if d.is_error]
         elif outcome.diff and options.update:
             for output in outcome.outputs:
-                if output.diff:
+                if output.diff and output.fresh is None:
+                    output.path.unlink()
+                    out.append(f"removed {output.path}\n")
+                elif output.diff:
                     write_atomic(output.path, output.fresh, force=True)
                     out.append(f"updated {output.path}\n")
         elif outcome.diff:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,8 +37,8 @@ OPERATIONAL = (
     "target.api_endpoint.url", "target.api_endpoint.model_id", "target.api_endpoint.api_key_name",
     "target.api_endpoint.adapter_config.use_request_logging", "target.api_endpoint.adapter_config.use_response_logging",
     "target.api_endpoint.adapter_config.max_logged_requests", "target.api_endpoint.adapter_config.max_logged_responses",
-    "target.api_endpoint.adapter_config.log_failed_requests", "target.api_endpoint.adapter_config.use_caching",
-    "target.api_endpoint.adapter_config.caching_dir", "target.api_endpoint.adapter_config.reuse_cached_responses",
+    "target.api_endpoint.adapter_config.log_failed_requests",
+    # not use_caching / caching_dir / reuse_cached_responses: a cache can replay another run's answers
     "target.api_endpoint.adapter_config.save_responses", "target.api_endpoint.adapter_config.save_requests",
     "target.api_endpoint.adapter_config.tracking_requests_stats", "target.api_endpoint.adapter_config.html_report_size",
     "target.api_endpoint.adapter_config.logging_aggregated_stats_interval", "target.api_endpoint.adapter_config.use_progress_tracking",
@@ -46,11 +48,19 @@ OPERATIONAL = (
 # (parsers, cache dtypes that change numerics, chat templates) must match. Compared with _ and - unified.
 MODEL_FLAGS = {"--quantization": "quantization flag", "--kv-cache-dtype": "quantization flag (KV cache)",
                "--revision": "the model's revision", "--trust-remote-code": "the model's own code",
-               "--served-model-name": "served name", "--tokenizer": "the model's tokenizer"}
+               "--served-model-name": "served name", "--tokenizer": "the model's tokenizer", "--model-path": "the model",
+               "--model": "the model", "--api-key": "the server's credential"}
+SHORT_FLAGS = {"-q": "--quantization", "-tp": "--tensor-parallel-size", "-pp": "--pipeline-parallel-size",
+               "-dp": "--data-parallel-size"}  # vLLM's one-dash aliases
 THROUGHPUT_FLAGS = ("--max-num-seqs", "--max-num-batched-tokens", "--gpu-memory-utilization", "--enable-chunked-prefill",
                     "--tensor-parallel-size", "--pipeline-parallel-size", "--data-parallel-size", "--enable-expert-parallel",
                     "--model-loader-extra-config", "--async-scheduling", "--tp-size", "--dp-size", "--pp-size", "--tp_size",
-                    "--pp_size", "--port", "--host", "--mem-fraction-static", "--max-running-requests")
+                    "--pp_size", "--port", "--host", "--mem-fraction-static", "--max-running-requests", "--enforce-eager",
+                    "--enable-prefix-caching", "--swap-space", "--disable-log-requests", "--disable-log-stats",
+                    "--uvicorn-log-level", "--distributed-executor-backend", "--ep-size", "--nnodes", "--node-rank",
+                    "--dist-init-addr", "--block-size", "--cuda-graph-max-bs", "--disable-cuda-graph")
+# Deployment-template words that name the model itself (NEL's `${select_not_null:...}` and /checkpoint).
+MODEL_WORDS = ("${select_not_null:deployment.hf_model_handle,/checkpoint}", "/checkpoint")
 # Config sections (outside `evaluation`) and why a difference there is expected.
 EXPECTED = (
     (r"^deployment\.(checkpoint_path|hf_model_handle)$", "the model"),
@@ -59,7 +69,6 @@ EXPECTED = (
     (r"^deployment\.image$", "server image (a model card's minimum version)"),
     (r"^deployment\.(tensor|pipeline|data)_parallel_size$|^deployment\.gpu_memory_utilization$|^deployment\.port$",
      "serving topology"),
-    (r"^deployment\.pre_cmd$", "the model's parser plugin"),
     (r"^execution\.", "where the run executes"),
     (r"^export\.", "where results are exported"),
     (r"^target\.api_endpoint\.(model_id|url|api_key_name)$", "the model's endpoint"),
@@ -92,13 +101,65 @@ def comparable_view(config: Any, recipe_set: str | None) -> dict:
     """The part of a config that decides comparability (see the module docstring), as plain data."""
     srv = server(config)
     tasks = []
+    evaluation = config.get("evaluation") if isinstance(config, dict) and isinstance(config.get("evaluation"), dict) else {}
     for task in effective_tasks(config):
-        values = {key: _endpoint_class(key, value.value) for key, value in task.values.items() if not is_operational(key)}
-        tasks.append({"task": task.qualified, "container": _container(config, task), "values": values})
+        values = {key: normal(endpoint_class(key, value.value)) for key, value in task.values.items() if not is_operational(key)}
+        entry = _entry(config, task.index)
+        values.update({f"env_vars.{name}": normal(_env_value(value)) for name, value in _merged_env(evaluation, entry).items()})
+        for key in ("pre_cmd", "post_cmd"):
+            if entry.get(key, evaluation.get(key)) is not None:
+                values[key] = normal(entry.get(key, evaluation.get(key)))
+        tasks.append({"task": task.qualified, "container": normal(_container(config, task)), "values": values})
     tasks.sort(key=lambda t: t["task"])
-    other = {path: value for path, value in _outside(config).items() if _expected_why(path) is None}
+    other = {path: normal(value) for path, value in _outside(config).items() if _expected_why(path) is None}
     return {"recipes": recipe_set, "backend": deployment_type(config), "max_length": srv.max_length,
             "server_flags": _server_flags(config), "other": other, "tasks": tasks}
+
+
+def normal(value: Any) -> Any:
+    """One spelling per value, so the fingerprint and the comparison agree: 1 and 1.0 are one number,
+    True stays a boolean, and a NaN (never equal to itself) is the text 'nan'.
+
+    >>> normal(1) == normal(1.0), normal(True), normal(float("nan")), normal([1.0, {"a": 2.5}])
+    (True, True, 'nan', [1, {'a': 2.5}])
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            return str(value)
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, dict):
+        return {str(k): normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normal(v) for v in value]
+    return str(value)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as the fingerprint sees them (True and 1 differ; 1 and 1.0 do not)."""
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(normal(value), sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _entry(config: Any, index: int) -> dict:
+    tasks = ((config.get("evaluation") or {}).get("tasks") or []) if isinstance(config, dict) else []
+    entry = tasks[index] if isinstance(tasks, list) and index < len(tasks) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def _merged_env(evaluation: dict, entry: dict) -> dict:
+    shared = evaluation.get("env_vars") if isinstance(evaluation.get("env_vars"), dict) else {}
+    own = entry.get("env_vars") if isinstance(entry.get("env_vars"), dict) else {}
+    return {**shared, **own}
+
+
+def _env_value(value: Any) -> Any:
+    """A `host:` value is a credential passed by name: only that it is one compares, never which."""
+    return "host:(credential)" if isinstance(value, str) and value.startswith("host:") else value
 
 
 def fingerprint(config: Any, recipe_set: str | None) -> str:
@@ -108,7 +169,7 @@ def fingerprint(config: Any, recipe_set: str | None) -> str:
     >>> fingerprint(a, "modelopt-2026.08") == fingerprint({**a, "deployment": {"checkpoint_path": "/b"}}, "modelopt-2026.08")
     True
     """
-    canonical = json.dumps(comparable_view(config, recipe_set), sort_keys=True, default=str, separators=(",", ":"))
+    canonical = _canonical(comparable_view(config, recipe_set))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -118,14 +179,14 @@ def differences(a: Any, a_set: str | None, b: Any, b_set: str | None) -> tuple[l
     view_a, view_b = comparable_view(a, a_set), comparable_view(b, b_set)
     for key, why in (("recipes", "the recipe set (repeats, prompts, floors)"), ("backend", "the serving engine"),
                      ("max_length", "the server's max length")):
-        if view_a[key] != view_b[key]:
+        if not same(view_a[key], view_b[key]):
             breaks.append(Difference(key, view_a[key], view_b[key], why))
     for name in sorted(set(view_a["server_flags"]) | set(view_b["server_flags"])):
-        if view_a["server_flags"].get(name) != view_b["server_flags"].get(name):
+        if not same(view_a["server_flags"].get(name), view_b["server_flags"].get(name)):
             breaks.append(Difference(f"server flag {name}", view_a["server_flags"].get(name), view_b["server_flags"].get(name),
                                      "what the server computes"))
     for path in sorted(set(view_a["other"]) | set(view_b["other"])):
-        if view_a["other"].get(path) != view_b["other"].get(path):
+        if not same(view_a["other"].get(path), view_b["other"].get(path)):
             breaks.append(Difference(path, view_a["other"].get(path), view_b["other"].get(path), "not known to be model-specific"))
     breaks += _task_differences(view_a["tasks"], view_b["tasks"])
     expected = _expected_differences(a, b)
@@ -133,7 +194,7 @@ def differences(a: Any, a_set: str | None, b: Any, b_set: str | None) -> tuple[l
         for key in sorted(set(task_a.values) | set(task_b.values)):
             if is_operational(key):
                 va, vb = task_a.get(key), task_b.get(key)
-                if va != vb:
+                if not same(va, vb):
                     expected.append(Difference(f"{task_a.qualified}: {key}", va, vb, "operational or the model's own endpoint"))
     return expected, breaks
 
@@ -146,11 +207,11 @@ def _task_differences(tasks_a: list[dict], tasks_b: list[dict]) -> list[Differen
     for task_a, task_b in zip(tasks_a, tasks_b):
         if task_a["task"] != task_b["task"]:
             continue
-        if task_a["container"] != task_b["container"]:
+        if not same(task_a["container"], task_b["container"]):
             out.append(Difference(f"{task_a['task']}: container", task_a["container"], task_b["container"], "the harness container"))
         for key in sorted(set(task_a["values"]) | set(task_b["values"])):
             va, vb = task_a["values"].get(key), task_b["values"].get(key)
-            if va != vb:
+            if not same(va, vb):
                 out.append(Difference(f"{task_a['task']}: {key}", va, vb, what_changes(key)))
     return out
 
@@ -174,11 +235,11 @@ def _expected_differences(a: Any, b: Any) -> list[Difference]:
     flat_a, flat_b = _outside(a), _outside(b)
     for path in sorted(set(flat_a) | set(flat_b)):
         why = _expected_why(path)
-        if why is not None and flat_a.get(path) != flat_b.get(path):
+        if why is not None and not same(flat_a.get(path), flat_b.get(path)):
             out.append(Difference(path, flat_a.get(path), flat_b.get(path), why))
     map_a, map_b = _flag_map(a), _flag_map(b)
     for name in sorted(set(map_a) | set(map_b)):
-        if map_a.get(name) != map_b.get(name) and _flag_kind(name) is not None:
+        if not same(map_a.get(name), map_b.get(name)) and _flag_kind(name) is not None:
             out.append(Difference(f"server flag {name}", map_a.get(name), map_b.get(name), _flag_kind(name)))
     return out
 
@@ -196,27 +257,53 @@ def _expected_why(path: str) -> str | None:
 
 
 def _server_flags(config: Any) -> dict[str, Any]:
-    """Flags of deployment.extra_args (or a custom command) that change what the server computes."""
+    """What the server command computes with: its flags minus the model's own and throughput ones, and
+    the words of a custom command (a `pip install`, another entry point) minus the model's path."""
     known = backend_named(deployment_type(config) or "")
-    length_flag = (known.context_flag if known else None) or ""
-    return {name: value for name, value in _flag_map(config).items()
-            if _flag_kind(name) is None and name != length_flag.replace("_", "-")}
+    length_flag = ((known.context_flag if known else None) or "").replace("_", "-")
+    flagged = {name: normal(value) for name, value in _flag_map(config).items()
+               if _flag_kind(name) is None and name != length_flag}
+    words = [w for w in _words(config) if w not in MODEL_WORDS]
+    return {**flagged, **({"(command words)": words} if words else {})}
+
+
+def _tokens(config: Any) -> list[str]:
+    return list(server(config).tokens)
 
 
 def _flag_map(config: Any) -> dict[str, Any]:
-    deployment = config.get("deployment") if isinstance(config, dict) and isinstance(config.get("deployment"), dict) else {}
-    text = deployment.get("command") if isinstance(deployment.get("command"), str) and "${deployment.base_command}" not in deployment["command"] \
-        else deployment.get("extra_args")
-    tokens = flags.split(text) if isinstance(text, (str, list)) else []
+    """Every flag of the server's whole command line (base_command or a custom command, and extra_args),
+    the last occurrence winning as argparse does."""
+    tokens = _tokens(config)
     out: dict[str, Any] = {}
     for index, token in enumerate(tokens):
-        if not token.startswith("--"):
+        if not token.startswith("-") or token == "-" or _is_number(token):
             continue
         name, sep, inline = token.partition("=")
-        name = name.replace("_", "-")
-        following = tokens[index + 1] if index + 1 < len(tokens) and not tokens[index + 1].startswith("--") else True
-        out[name] = inline if sep else following
+        name = SHORT_FLAGS.get(name, name).replace("_", "-")
+        following = tokens[index + 1] if index + 1 < len(tokens) and not tokens[index + 1].startswith("-") else True
+        out[name] = "(a credential, not shown)" if name == "--api-key" else inline if sep else following
     return out
+
+
+def _words(config: Any) -> list[str]:
+    """Tokens that are neither flags nor a flag's value: the program and any shell around it."""
+    tokens = _tokens(config)
+    out = []
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index else ""
+        if token.startswith("-") or (previous.startswith("-") and "=" not in previous and not _is_number(previous)):
+            continue
+        out.append(token)
+    return out
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def _flag_kind(name: str) -> str | None:
@@ -227,6 +314,7 @@ def _flag_kind(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=None)
 def is_operational(key: str) -> bool:
     parts = key.split(".")
     for pattern in OPERATIONAL:
@@ -238,7 +326,7 @@ def is_operational(key: str) -> bool:
     return False
 
 
-def _endpoint_class(key: str, value: Any) -> Any:
+def endpoint_class(key: str, value: Any) -> Any:
     """A judge or simulator URL compares by its endpoint class: scheme and host, without credentials."""
     if key.endswith(".url") and isinstance(value, str):
         try:

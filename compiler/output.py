@@ -71,6 +71,8 @@ def write_all(files: list[tuple[Path, str]], force: bool, inputs: tuple[Path, ..
             raise OutputProblem("F008", path, f"the folder {folder} does not exist; nothing was written", f"mkdir -p {folder}")
         if os.path.lexists(path) and not force:
             raise OutputProblem("F002", path, "output file exists", "pass --force to replace it")
+        if os.path.isdir(path) and not os.path.islink(path):  # --force replaces files, never a folder: fail before writing any
+            raise OutputProblem("F003", path, "is a folder; nothing was written", "choose another output path")
     staged: list[tuple[Path, str]] = []
     try:
         for path, text in files:

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import flags
 from .compare import differences, fingerprint
 from .effective import server
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
@@ -100,9 +101,15 @@ def compile_with_baseline(raw: bytes, spec_path: Path, display: str | None = Non
         spec, notes = parse_spec(loaded)
     except CompileError as exc:
         return Pair(Result(diagnostics=exc.diagnostics), None)
-    reference = baseline or spec.baseline
+    reference = baseline if baseline is not None else spec.baseline
     if reference is None:
         return Pair(_compile(spec, notes, loaded.positions, raw, spec_path, display, strict), None)
+    if not reference.strip():
+        return Pair(Result(diagnostics=(Diagnostic(display, 0, 0, "C001", Severity.ERROR, "the baseline model is empty",
+                                                   "name a local checkpoint or an HF handle"),)), None)
+    if reference == spec.model:
+        notes = (*notes, Diagnostic(display, loaded.positions.get(("model",), (0, 0))[0], 1, "C002", Severity.WARNING,
+                                    "the baseline is the candidate itself", "name the unquantized (or released) model as the baseline"))
     where = ("baseline",) if spec.baseline and not baseline else ("model",)
     base_positions = {**loaded.positions, ("model",): loaded.positions.get(where, loaded.positions.get(("model",), (1, 1)))}
     specs = [spec, spec.model_copy(update={"model": reference, "served_model_name": None, "baseline": None})]
@@ -129,14 +136,14 @@ def compile_with_baseline(raw: bytes, spec_path: Path, display: str | None = Non
         listed = "; ".join(f"{d.path}: {d.a} vs {d.b}" for d in breaks[:6]) + (f"; and {len(breaks) - 6} more" if len(breaks) > 6 else "")
         refusal = Diagnostic(display, base_positions[("model",)][0], 1, "C001", Severity.ERROR,
                              f"the baseline {reference} would not be comparable with the candidate: {listed}",
-                             "make the two agree (the same generation_config.json sampling, a family nelc recognises for both), "
-                             "or set the differing values in the spec so both get them")
-        return Pair(Result(diagnostics=(*first.diagnostics, refusal)), None)
-    precision = precision_of(second.facts)
+                             "make the two agree (the same generation_config.json sampling, a family nelc recognises for both; "
+                             "the baseline's own warnings above may say why they differ), or set the differing values in the spec")
+        return Pair(Result(diagnostics=(*first.diagnostics, *second.diagnostics, refusal)), None)
+    precision = precision_of(second.facts, specs[1].deployment.extra_args)
     return Pair(*both(((f"baseline {reference}: precision {precision}",), (f"baseline for {spec.model}: precision {precision}",))))
 
 
-def precision_of(facts: ModelFacts | None) -> str:
+def precision_of(facts: ModelFacts | None, extra_args: str | None = None) -> str:
     """The baseline's precision as the compare-results skill wants it stated.
 
     >>> from nelc.facts import ModelFacts
@@ -147,6 +154,9 @@ def precision_of(facts: ModelFacts | None) -> str:
     """
     if facts is None:
         return "unknown"
+    served_as = flags.value_of(flags.split(extra_args or ""), "--quantization")
+    if served_as:
+        return f"{served_as} (the server quantizes it: --quantization {served_as})"
     quant = facts.modelopt()
     if quant is not None:
         return f"{quant.algo} (a ModelOpt checkpoint)"

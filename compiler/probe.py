@@ -6,6 +6,8 @@ small metadata files of the model (never weights) and returns frozen facts with 
 
 from __future__ import annotations
 
+import re
+
 import errno
 import hashlib
 import json
@@ -60,8 +62,8 @@ def classify_model_ref(ref: str, base: Path) -> tuple[str, Path | None]:
     'hf_handle'
     >>> classify_model_ref("./ckpt", Path("/nonexistent"))
     ('checkpoint', PosixPath('/nonexistent/ckpt'))
-    >>> classify_model_ref("a/b/c", Path("/nonexistent"))[0]
-    'ambiguous'
+    >>> classify_model_ref("a/b/c", Path("/nonexistent"))[0], classify_model_ref("Qwen/Qwen3-8B$(id)", Path("/nonexistent"))[0]
+    ('ambiguous', 'ambiguous')
     """
     handle = ref.split("@", 1)[0]
     if ref.startswith(("/", "./", "../", "~")):
@@ -69,9 +71,16 @@ def classify_model_ref(ref: str, base: Path) -> tuple[str, Path | None]:
     local = base / ref
     if "/" not in ref and local.exists():
         return "checkpoint", local.resolve()
-    if handle.count("/") == 1 and not local.exists() and all(handle.split("/")):
+    if _HANDLE.fullmatch(handle) and ".." not in handle and "--" not in handle and not local.exists() \
+            and (ref == handle or _REVISION.fullmatch(ref.split("@", 1)[1])):
         return "hf_handle", None
     return "ambiguous", None
+
+
+# huggingface_hub's repo-id grammar (validate_repo_id): letters, digits, - _ . ; at most 96 per part.
+# Anything else would make the Hub client raise instead of answer.
+_HANDLE = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
+_REVISION = re.compile(r"[\w./-]{1,255}")
 
 
 def probe_checkpoint(ref: str, path: Path, display: str, where: tuple[int, int]) -> ModelFacts:

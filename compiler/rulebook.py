@@ -182,6 +182,8 @@ CODES: tuple[Code, ...] = (
     Code("C001", "the baseline would not be comparable", "A baseline (`baseline:` or --baseline) is compiled from the same spec "
          "with only the model swapped; the two configs must then differ only in model-specific parts (the ModelOpt "
          "compare-results skill). The message lists what differs; nothing is written."),
+    Code("C002", "the baseline is the candidate itself", "`baseline:` names the same model as `model:`; both configs are the "
+         "same run. Name the unquantized model (or, for a natively quantized release, the release) as the baseline."),
     # Lint and the engine
     Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "
          "deployment, evaluation, target) that are not nelc specs either."),

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nelc.compare import Difference, is_operational, what_changes
+from nelc.compare import Difference, endpoint_class, is_operational, normal, same, what_changes
+from nelc.secretscan import masked_text, secret_strings
 from nelc.diagnostics import printable
 
 from .report import TaskReport, read_document
@@ -28,6 +29,7 @@ class Comparison:
     b: list[TaskReport]
     breaks: list[Difference] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # why no deltas are printed
+    secrets: list[str] = field(default_factory=list)  # values in the runs' configs that must never be printed
 
     @property
     def comparable(self) -> bool:
@@ -36,6 +38,7 @@ class Comparison:
 
 def compare_runs(a_dir: Path, b_dir: Path) -> Comparison:
     result = Comparison(verify_run(a_dir), verify_run(b_dir))
+    result.secrets = [*_secrets(a_dir), *_secrets(b_dir)]
     for label, reports, where in (("A", result.a, a_dir), ("B", result.b, b_dir)):
         if verdict(reports) != "valid":
             result.refused.append(f"run {label} ({printable(str(where))}) is {verdict(reports)}: see `nelc verify {printable(str(where))}`")
@@ -45,7 +48,7 @@ def compare_runs(a_dir: Path, b_dir: Path) -> Comparison:
     for task in sorted(set(view_a) & set(view_b)):
         values_a, values_b = view_a[task], view_b[task]
         for key in sorted(set(values_a) | set(values_b)):
-            if values_a.get(key) != values_b.get(key):
+            if not same(values_a.get(key), values_b.get(key)):
                 result.breaks.append(Difference(f"{task}: {key}", values_a.get(key), values_b.get(key), what_changes(key)))
     return result
 
@@ -53,16 +56,26 @@ def compare_runs(a_dir: Path, b_dir: Path) -> Comparison:
 def run_view(run_dir: Path) -> dict[str, dict[str, Any]]:
     """task -> every value of its run_config.yml that decides comparability (dotted keys)."""
     out: dict[str, dict[str, Any]] = {}
-    for folder in task_folders(run_dir):
-        doc = read_document(folder / "artifacts" / "run_config.yml")
-        config = doc.get("config") if isinstance(doc, dict) else None
+    for doc in _run_configs(run_dir):
+        config = doc.get("config")
         task = config.get("type") if isinstance(config, dict) else None
         if not isinstance(task, str):
             continue
-        values = {k: v for k, v in _leaves({"config": {"params": config.get("params")},
-                                            "target": {"api_endpoint": _endpoint(doc)}}).items() if not is_operational(k)}
-        out[task if task not in out else f"{task} ({folder.name})"] = values
+        values = {k: endpoint_class(k, v) for k, v in _leaves({"config": {"params": config.get("params")},
+                                                               "target": {"api_endpoint": _endpoint(doc)}}).items()
+                  if not is_operational(k)}
+        seen = sum(1 for name in out if name == task or name.startswith(f"{task} #"))
+        out[task if not seen else f"{task} #{seen + 1}"] = values  # the n-th run of the same task, in folder order
     return out
+
+
+def _run_configs(run_dir: Path) -> list[dict]:
+    docs = [read_document(folder / "artifacts" / "run_config.yml") for folder in task_folders(run_dir)]
+    return [doc for doc in docs if isinstance(doc, dict)]
+
+
+def _secrets(run_dir: Path) -> list[str]:
+    return [secret for doc in _run_configs(run_dir) for secret in secret_strings(doc)]
 
 
 def _endpoint(doc: dict) -> Any:
@@ -82,16 +95,24 @@ def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
 
 def deltas(result: Comparison) -> list[dict[str, Any]]:
     """One row per task scored in both runs: A, B, B - A and the stderr of the difference."""
-    by_name = {r.name: r for r in result.b}
+    remaining = list(result.b)
     rows = []
     for a in result.a:
-        b = by_name.get(a.name)
-        if b is None or a.score is None or b.score is None:
+        b = next((r for r in remaining if r.name == a.name), None)  # the n-th run of a task pairs with the n-th
+        if b is None:
             continue
-        spread = math.sqrt(a.stderr ** 2 + b.stderr ** 2) if a.stderr is not None and b.stderr is not None else None
+        remaining.remove(b)
+        if not (_usable(a.score) and _usable(b.score)):
+            continue
+        spread = math.hypot(a.stderr, b.stderr) if _usable(a.stderr, spread=True) and _usable(b.stderr, spread=True) else None
         rows.append({"task": a.name, "metric": a.metric, "a": a.score, "a_stderr": a.stderr, "b": b.score, "b_stderr": b.stderr,
                      "delta": b.score - a.score, "delta_stderr": spread})
     return rows
+
+
+def _usable(value: float | None, spread: bool = False) -> bool:
+    """A finite number (and, for a stderr, not negative): anything else is left out, never printed."""
+    return isinstance(value, (int, float)) and math.isfinite(value) and (not spread or value >= 0)
 
 
 def as_text(result: Comparison, a_dir: str, b_dir: str) -> str:
@@ -99,18 +120,22 @@ def as_text(result: Comparison, a_dir: str, b_dir: str) -> str:
     if not result.comparable:
         lines.append("Not comparable: no deltas are printed.")
         lines += [f"  {printable(reason)}" for reason in result.refused]
-        lines += [f"  {printable(d.path)}: {printable(json.dumps(d.a, default=str))} -> {printable(json.dumps(d.b, default=str))}  ({d.why})"
-                  for d in result.breaks]
-        return "\n".join(lines) + "\n"
+        lines += [f"  {printable(d.path)}: {printable(json.dumps(normal(d.a), default=str))} -> "
+                  f"{printable(json.dumps(normal(d.b), default=str))}  ({d.why})" for d in result.breaks]
+        return _masked("\n".join(lines) + "\n", result)
     lines.append("Comparable: the same tasks, repeats, sampling and adapter settings; both runs valid.")
     for row in deltas(result):
-        pm = lambda v: f" ± {v:.2f}" if v is not None else ""  # noqa: E731
+        pm = lambda v: f" ± {v:.2f}" if _usable(v, spread=True) else ""  # noqa: E731
         lines.append(f"  {printable(row['task'])}: A {row['a']:.2f}{pm(row['a_stderr'])}, B {row['b']:.2f}{pm(row['b_stderr'])}, "
                      f"B - A {row['delta']:+.2f}{pm(row['delta_stderr'])}")
-    return "\n".join(lines) + "\n"
+    return _masked("\n".join(lines) + "\n", result)
+
+
+def _masked(text: str, result: Comparison) -> str:
+    return masked_text(text, result.secrets) if result.secrets else text
 
 
 def as_json(result: Comparison) -> str:
-    return json.dumps({"comparable": result.comparable, "refused": result.refused,
-                       "breaks_comparability": [d.as_dict() for d in result.breaks],
-                       "deltas": deltas(result) if result.comparable else []}, indent=2, default=str) + "\n"
+    data = {"comparable": result.comparable, "refused": result.refused, "breaks_comparability": [d.as_dict() for d in result.breaks],
+            "deltas": deltas(result) if result.comparable else []}
+    return _masked(json.dumps(normal(data), indent=2, default=str) + "\n", result)  # normal(): no bare NaN

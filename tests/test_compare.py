@@ -165,3 +165,24 @@ def test_compare_prints_deltas_with_their_stderr_for_comparable_valid_runs():
 def test_compare_refuses_deltas_when_runs_are_not_comparable_or_not_valid(b, reason):
     out = CliRunner().invoke(main, ["compare", str(RUNS / "compare-bf16-baseline"), str(RUNS / b)])
     assert out.exit_code == 1 and reason in out.stdout and "B - A" not in out.stdout
+
+
+def test_diff_and_compare_never_echo_a_secret(tmp_path):
+    config = yaml.safe_load((GOLDEN / "baseline-nvfp4-vs-bf16" / "expected.yaml").read_text())
+    token = "hf_" + "Q" * 30
+    config["deployment"]["env_vars"] = {"HF_TOKEN": f"lit:{token}"}
+    config["deployment"]["extra_args"] += " --api-key sk-" + "Z" * 30
+    (tmp_path / "leaky.yaml").write_text(yaml.safe_dump(config))
+    for fmt in ("text", "json"):
+        out = CliRunner().invoke(main, ["diff", str(GOLDEN / "baseline-nvfp4-vs-bf16" / "expected.yaml"), str(tmp_path / "leaky.yaml"),
+                                        "--format", fmt])
+        assert out.exit_code in (0, 1) and token not in out.output and "Z" * 30 not in out.output
+
+
+def test_a_pre_cmd_or_a_reused_cache_breaks_comparability():
+    config, recipes = _load(GOLDEN / "baseline-nvfp4-vs-bf16" / "expected.yaml")
+    for change in ({"deployment": {**config["deployment"], "pre_cmd": "sed -i s/x/y/ /checkpoint/tokenizer_config.json"}},
+                   {"evaluation": {**config["evaluation"], "nemo_evaluator_config": {"target": {"api_endpoint": {"adapter_config": {
+                       "use_caching": True, "reuse_cached_responses": True, "caching_dir": "/results/baseline-cache"}}}}}}):
+        changed = {**config, **change}
+        assert differences(config, recipes, changed, recipes)[1] and fingerprint(changed, recipes) != fingerprint(config, recipes)

@@ -30,7 +30,7 @@ class Pair:
 @dataclass(frozen=True)
 class Output:
     path: Path
-    fresh: str
+    fresh: str | None  # None: the file should not exist
     diff: str  # empty when current
 
 
@@ -98,16 +98,19 @@ def check_pair(pair: Pair, prefix: str | None) -> Outcome:
     if not compiled.ok:
         return Outcome(pair, None, compiled.diagnostics, "")
     outputs = [_output(pair.output, committed, portable(compiled.candidate.yaml, pair.spec, prefix))]
-    if compiled.baseline is not None:
-        path = baseline_path(pair.output)
+    path = baseline_path(pair.output)
+    if compiled.baseline is not None or os.path.lexists(path):  # a baseline left from an older spec is stale too
         try:
             old = read_text(path) if os.path.lexists(path) else ""
         except CompileError as exc:
             return Outcome(pair, None, exc.diagnostics, "")
-        outputs.append(_output(path, old, portable(compiled.baseline.yaml, pair.spec, prefix)))
+        outputs.append(_output(path, old, portable(compiled.baseline.yaml, pair.spec, prefix) if compiled.baseline else None))
     return Outcome(pair, outputs[0].fresh, compiled.diagnostics, "".join(o.diff for o in outputs), tuple(outputs))
 
 
-def _output(path: Path, committed: str, fresh: str) -> Output:
-    return Output(path, fresh, "".join(difflib.unified_diff(committed.splitlines(keepends=True), fresh.splitlines(keepends=True),
-                                                            f"{path} (committed)", f"{path} (compiled now)")))
+def _output(path: Path, committed: str, fresh: str | None) -> Output:
+    """fresh None: the spec no longer compiles to this file (it should not exist)."""
+    after = (fresh or "").splitlines(keepends=True)
+    return Output(path, fresh, "".join(difflib.unified_diff(committed.splitlines(keepends=True), after,
+                                                            f"{path} (committed)", f"{path} (compiled now)" if fresh is not None
+                                                            else f"{path} (no longer compiled: remove it)")))
