@@ -14,6 +14,7 @@ view is computed offline, in compile and in lint alike. Every value says which l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from . import flags
@@ -116,8 +117,7 @@ def effective_tasks(config: Any) -> tuple[EffectiveTask, ...]:
         own = entry.get("nemo_evaluator_config")
         own = own if isinstance(own, dict) else {}
         layers = {
-            REGISTRY: _flat({"config": {"params": task.param_defaults or {}}, "target": {"api_endpoint": task.endpoint_defaults or {}}})
-            if task else {},
+            REGISTRY: _registry_layer(task.qualified) if task else {},
             EVALUATION: _flat(shared),
             TASK: _flat(own),
         }
@@ -131,6 +131,13 @@ def effective_tasks(config: Any) -> tuple[EffectiveTask, ...]:
         values.update(_launcher_fills(config, entry, task, values))
         out.append(EffectiveTask(index, name, task, values))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _registry_layer(qualified: str) -> dict[str, Any]:
+    """A task's registry defaults, flattened once per process (read-only: callers never change it)."""
+    task = lookup(qualified).task
+    return _flat({"config": {"params": task.param_defaults or {}}, "target": {"api_endpoint": task.endpoint_defaults or {}}})
 
 
 def _winner(key: str, layers: dict[str, dict], index: int) -> Value | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from enum import StrEnum
 from typing import Any, Callable
 
 from .diagnostics import Severity
+from .effective import effective_tasks
 from .facts import ModelFacts
 from .load import Loaded
 
@@ -70,6 +72,11 @@ class LintContext:
     @property
     def config(self) -> Any:
         return self.loaded.data
+
+    @cached_property
+    def effective(self) -> tuple:
+        """Each task's effective values (nelc.effective), computed once for all the rules that read them."""
+        return effective_tasks(self.config)
 
 
 @dataclass(frozen=True)

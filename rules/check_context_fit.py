@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from nelc.effective import effective_tasks, server
+from nelc.effective import server
 from nelc.diagnostics import Severity
 from nelc.knowledge import recipe_for_task
 from nelc.rulebook import Finding, LintContext
@@ -35,7 +35,7 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
     if length is None:
         return []
     out = []
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         recipe = recipe_for_task(task.qualified)
         gen = task.values.get("config.params.max_new_tokens")
         removed = task.removed() & STRIPPED

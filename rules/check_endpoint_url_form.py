@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from nelc.diagnostics import Severity
-from nelc.effective import TASK, effective_tasks
+from nelc.effective import TASK
 from nelc.knowledge import url_form
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
 from nelc.urlform import form_of, has_credentials, in_form
@@ -26,7 +26,7 @@ SHAPES = {"base": "a /v1 base", "full": "the full /v1/chat/completions form", No
 
 def check_endpoint_url_form(ctx: LintContext) -> list[Finding]:
     out = []
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         known = url_form(task.harness)
         if known is None:
             continue

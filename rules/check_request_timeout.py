@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from nelc.effective import effective_tasks
+
 from nelc.knowledge import recipe_for_task, recipe_set, risk_of
 from nelc.rulebook import Finding, LintContext
 
@@ -26,7 +26,7 @@ LONG_GENERATION = 16384  # tokens: at tens of tokens a second per request under 
 def check_request_timeout(ctx: LintContext) -> list[Finding]:
     wanted = recipe_set().evaluation_params.get("request_timeout")
     out = []
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         if task.task is None or "request_timeout" not in task.task.params:
             continue
         timeout = task.values.get("config.params.request_timeout")

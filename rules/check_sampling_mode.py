@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nelc.effective import EffectiveTask, effective_tasks
+from nelc.effective import EffectiveTask
 from nelc.knowledge import ModelFamily, match_family
 from nelc.nelconfig import dig
 from nelc.rulebook import Finding, LintContext
@@ -41,7 +41,7 @@ def check_sampling_mode(ctx: LintContext) -> list[Finding]:
         return []
     entry = found[0]
     out = []
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         mode = reasoning_mode(task, entry)
         expected = entry.sampling_off if mode == "off" else _reasoning_on(ctx, entry)
         if mode is None or not expected:

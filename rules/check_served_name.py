@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from nelc import flags
-from nelc.effective import effective_tasks, server
+from nelc.effective import server
 from nelc.rulebook import Finding, LintContext
 
 NAMING_BACKENDS = ("vllm", "sglang", "vllm_ray")
@@ -42,7 +42,7 @@ def check_served_name(ctx: LintContext) -> list[Finding]:
         out.append(Finding(("deployment", "extra_args"), f"--served-model-name is given twice; the server keeps "
                            f"{', '.join(registered)}, not deployment.served_model_name '{srv.served_name}'",
                            "remove --served-model-name from extra_args"))
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         model_id = task.get("target.api_endpoint.model_id")
         if isinstance(model_id, str) and "$" not in model_id and model_id not in registered:
             out.append(Finding(task.where("target.api_endpoint.model_id"),

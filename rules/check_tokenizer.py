@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 
 from nelc import flags
-from nelc.effective import effective_tasks
+
 from nelc.nelconfig import dig, execution_type
 from nelc.rulebook import Finding, LintContext
 
@@ -28,7 +28,7 @@ from nelc.rulebook import Finding, LintContext
 def check_tokenizer(ctx: LintContext) -> list[Finding]:
     mounted = evaluation_mounts(ctx.config)
     out = []
-    for task in effective_tasks(ctx.config):
+    for task in ctx.effective:
         known = task.task
         if known is None or "tokenizer" not in known.extra_params:
             continue

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from nelc.effective import effective_tasks, server
+from nelc.effective import server
 from nelc.knowledge import needs_tool_calling
 from nelc.rulebook import Finding, LintContext
 
@@ -32,4 +32,4 @@ def check_tool_calling(ctx: LintContext) -> list[Finding]:
                     f"{task.name} drives the model as a tool-calling agent, but the {srv.backend} server has no {', '.join(missing)}: "
                     "it scores 0 with no tool calls",
                     "add --enable-auto-tool-choice --tool-call-parser <parser> to deployment.extra_args (the model card names the parser)")
-            for task in effective_tasks(ctx.config) if needs_tool_calling(task.qualified)]
+            for task in ctx.effective if needs_tool_calling(task.qualified)]
