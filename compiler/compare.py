@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import flags
-from .effective import effective_tasks, server
+from .draft import leaves
+from .effective import EffectiveTask, effective_tasks, server
 from .knowledge import backend as backend_named
 from .nelconfig import deployment_type
 
@@ -97,12 +98,13 @@ def recipe_set_of(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def comparable_view(config: Any, recipe_set: str | None) -> dict:
-    """The part of a config that decides comparability (see the module docstring), as plain data."""
+def comparable_view(config: Any, recipe_set: str | None, views: tuple[EffectiveTask, ...] | None = None) -> dict:
+    """The part of a config that decides comparability (see the module docstring), as plain data.
+    `views`: the config's effective tasks, when the caller has them already."""
     srv = server(config)
     tasks = []
     evaluation = config.get("evaluation") if isinstance(config, dict) and isinstance(config.get("evaluation"), dict) else {}
-    for task in effective_tasks(config):
+    for task in effective_tasks(config) if views is None else views:
         values = {key: normal(endpoint_class(key, value.value)) for key, value in task.values.items() if not is_operational(key)}
         entry = _entry(config, task.index)
         values.update({f"env_vars.{name}": normal(_env_value(value)) for name, value in _merged_env(evaluation, entry).items()})
@@ -176,7 +178,8 @@ def fingerprint(config: Any, recipe_set: str | None) -> str:
 def differences(a: Any, a_set: str | None, b: Any, b_set: str | None) -> tuple[list[Difference], list[Difference]]:
     """(expected, breaking) differences between two configs."""
     breaks: list[Difference] = []
-    view_a, view_b = comparable_view(a, a_set), comparable_view(b, b_set)
+    tasks_a, tasks_b = effective_tasks(a), effective_tasks(b)
+    view_a, view_b = comparable_view(a, a_set, tasks_a), comparable_view(b, b_set, tasks_b)
     for key, why in (("recipes", "the recipe set (repeats, prompts, floors)"), ("backend", "the serving engine"),
                      ("max_length", "the server's max length")):
         if not same(view_a[key], view_b[key]):
@@ -190,7 +193,7 @@ def differences(a: Any, a_set: str | None, b: Any, b_set: str | None) -> tuple[l
             breaks.append(Difference(path, view_a["other"].get(path), view_b["other"].get(path), "not known to be model-specific"))
     breaks += _task_differences(view_a["tasks"], view_b["tasks"])
     expected = _expected_differences(a, b)
-    for task_a, task_b in _paired(list(effective_tasks(a)), list(effective_tasks(b))):
+    for task_a, task_b in _paired(list(tasks_a), list(tasks_b)):
         for key in sorted(set(task_a.values) | set(task_b.values)):
             if is_operational(key):
                 va, vb = task_a.get(key), task_b.get(key)
@@ -248,7 +251,7 @@ def _outside(config: Any) -> dict[str, Any]:
     """Leaves outside `evaluation` (compared through the effective view), the defaults list (the backend)
     and the server command (compared flag by flag)."""
     skip = ("deployment.extra_args", "deployment.command", "deployment.base_command")
-    return {path: value for path, value in _leaves(config).items()
+    return {path: value for path, value in dotted_leaves(config).items()
             if not path.startswith(("evaluation.", "defaults")) and path not in skip}
 
 
@@ -267,14 +270,10 @@ def _server_flags(config: Any) -> dict[str, Any]:
     return {**flagged, **({"(command words)": words} if words else {})}
 
 
-def _tokens(config: Any) -> list[str]:
-    return list(server(config).tokens)
-
-
 def _flag_map(config: Any) -> dict[str, Any]:
     """Every flag of the server's whole command line (base_command or a custom command, and extra_args),
     the last occurrence winning as argparse does."""
-    tokens = _tokens(config)
+    tokens = list(server(config).tokens)
     out: dict[str, Any] = {}
     for index, token in enumerate(tokens):
         if not token.startswith("-") or token == "-" or _is_number(token):
@@ -288,7 +287,7 @@ def _flag_map(config: Any) -> dict[str, Any]:
 
 def _words(config: Any) -> list[str]:
     """Tokens that are neither flags nor a flag's value: the program and any shell around it."""
-    tokens = _tokens(config)
+    tokens = list(server(config).tokens)
     out = []
     for index, token in enumerate(tokens):
         previous = tokens[index - 1] if index else ""
@@ -355,13 +354,11 @@ def _paired(a: list, b: list) -> list[tuple]:
     return out
 
 
-def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            out.update(_leaves(value, f"{prefix}{key}."))
-    elif isinstance(tree, list) and prefix.startswith("defaults"):
-        out[prefix[:-1]] = tree
-    else:
-        out[prefix[:-1]] = tree
-    return out
+def dotted_leaves(tree: Any) -> dict[str, Any]:
+    """Every leaf of a config by its dotted path (nelc.draft.leaves, list items by index). An empty
+    mapping is no leaf: it merges to nothing, as a missing one does (nelc.effective drops it too).
+
+    >>> dotted_leaves({"a": {"b": [1, 2]}, "c": {}})
+    {'a.b.0': 1, 'a.b.1': 2}
+    """
+    return {".".join(map(str, path)): value for path, value in leaves(tree) if value != {}}

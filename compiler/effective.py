@@ -26,6 +26,7 @@ from .secretscan import masked_text, secret_strings
 
 REGISTRY, EVALUATION, TASK, LAUNCHER = "registry", "evaluation", "task", "launcher"
 _MISSING = object()
+GENERATION_CAPS = {"max_new_tokens", "max_tokens", "max_completion_tokens"}  # the request fields that cap generation
 PARAMS = ("config", "params")
 ENDPOINT = ("target", "api_endpoint")
 ENDPOINTS = {  # NEL 0.2.6 configs/deployment/<backend>.yaml `endpoints` (nim: the same routes)
@@ -56,9 +57,6 @@ class Server:
     tokens: tuple[str, ...]  # the server's command line, extra_args included
     max_length: int | None  # the context-length flag's value, when given
 
-    def flag(self, name: str) -> str | None:
-        return flags.value_of(list(self.tokens), name)
-
     def has(self, name: str) -> bool:
         return flags.has(list(self.tokens), name)
 
@@ -79,14 +77,13 @@ class EffectiveTask:
         found = self.values.get(key)
         return found.path if found is not None and found.path else ("evaluation", "tasks", self.index)
 
-    def removed(self) -> set[str]:
-        """The request parameters the adapter strips (`params_to_remove`), whatever the value's shape."""
+    @property
+    def strips_generation_cap(self) -> bool:
+        """Whether the adapter removes the request's token cap (`params_to_remove`, whatever the value's
+        shape), so the server generates until the context ends."""
         value = self.get("target.api_endpoint.adapter_config.params_to_remove")
         items = value if isinstance(value, list) else [value]
-        return {item for item in items if isinstance(item, str)}
-
-    def params(self) -> dict[str, Value]:
-        return {k[len("config.params."):]: v for k, v in self.values.items() if k.startswith("config.params.")}
+        return bool({item for item in items if isinstance(item, str)} & GENERATION_CAPS)
 
     @property
     def qualified(self) -> str:

@@ -23,7 +23,6 @@ from nelc.diagnostics import Severity
 from nelc.knowledge import recipe_for_task
 from nelc.rulebook import Finding, LintContext
 
-STRIPPED = {"max_new_tokens", "max_tokens", "max_completion_tokens"}
 
 
 def check_context_fit(ctx: LintContext) -> list[Finding]:
@@ -38,10 +37,9 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
     for task in ctx.effective:
         recipe = recipe_for_task(task.qualified)
         gen = task.values.get("config.params.max_new_tokens")
-        removed = task.removed() & STRIPPED
         reads = task.task is not None and "max_new_tokens" in task.task.params
         prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
-        if reads and not removed and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
+        if reads and not task.strips_generation_cap and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
             origin = gen.describe(task.task)
             if gen.value + max(prompt, 1) > length:  # every prompt has at least one token
                 what = f"a {prompt}-token prompt plus max_new_tokens {gen.value}" if prompt else f"max_new_tokens {gen.value}"

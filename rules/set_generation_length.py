@@ -27,7 +27,6 @@ from nelc.facts import Context
 from nelc.knowledge import family_named, recipe_knowledge, recipe_set
 from nelc.placement import place_param
 
-STRIPPED = {"max_new_tokens", "max_tokens", "max_completion_tokens"}
 
 
 def set_generation_length(draft: Draft, ctx: Context) -> Draft:
@@ -63,8 +62,7 @@ def _fit(draft: Draft, ctx: Context, context: int, prompts: dict, reserve: int) 
         if task.index < len(resolved) and _spec_sets_it(ctx, resolved[task.index].benchmarks):
             continue  # the spec's own value for this task wins (R190); L122 judges it
         gen = task.values.get("config.params.max_new_tokens")
-        removed = task.removed() & STRIPPED
-        if task.task is None or "max_new_tokens" not in task.task.params or removed or gen is None or not isinstance(gen.value, int):
+        if task.task is None or "max_new_tokens" not in task.task.params or task.strips_generation_cap or gen is None or not isinstance(gen.value, int):
             continue
         prompt, prompt_of = prompts.get(task.index, (reserve, "the prompt"))
         if gen.value + prompt <= context or context - prompt <= 0:

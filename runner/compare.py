@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nelc.compare import Difference, endpoint_class, is_operational, normal, same, what_changes
+from nelc.compare import Difference, dotted_leaves, endpoint_class, is_operational, normal, same, what_changes
 from nelc.secretscan import masked_text, secret_strings
 from nelc.diagnostics import printable
 
@@ -61,7 +61,7 @@ def run_view(run_dir: Path) -> dict[str, dict[str, Any]]:
         task = config.get("type") if isinstance(config, dict) else None
         if not isinstance(task, str):
             continue
-        values = {k: endpoint_class(k, v) for k, v in _leaves({"config": {"params": config.get("params")},
+        values = {k: endpoint_class(k, v) for k, v in dotted_leaves({"config": {"params": config.get("params")},
                                                                "target": {"api_endpoint": _endpoint(doc)}}).items()
                   if not is_operational(k)}
         seen = sum(1 for name in out if name == task or name.startswith(f"{task} #"))
@@ -82,15 +82,6 @@ def _endpoint(doc: dict) -> Any:
     target = doc.get("target") if isinstance(doc.get("target"), dict) else {}
     endpoint = target.get("api_endpoint") if isinstance(target.get("api_endpoint"), dict) else {}
     return {"adapter_config": endpoint.get("adapter_config"), "type": endpoint.get("type")}
-
-
-def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(tree, dict):
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            out.update(_leaves(value, f"{prefix}{key}."))
-        return out
-    return {} if tree is None else {prefix[:-1]: tree}
 
 
 def deltas(result: Comparison) -> list[dict[str, Any]]:

@@ -186,3 +186,12 @@ def test_a_pre_cmd_or_a_reused_cache_breaks_comparability():
                        "use_caching": True, "reuse_cached_responses": True, "caching_dir": "/results/baseline-cache"}}}}}}):
         changed = {**config, **change}
         assert differences(config, recipes, changed, recipes)[1] and fingerprint(changed, recipes) != fingerprint(config, recipes)
+
+
+def test_an_empty_env_mapping_compares_like_a_missing_one():
+    """Precision env on one side only is expected, whether the other side writes `env_vars: {}` or nothing."""
+    config, recipes = _load(GOLDEN / "baseline-nvfp4-vs-bf16" / "expected.yaml")
+    assert config["deployment"]["env_vars"] == {}
+    quantized = {**config, "deployment": {**config["deployment"], "env_vars": {"VLLM_USE_FLASHINFER_MOE_FP4": "lit:1"}}}
+    expected, breaks = differences(config, recipes, quantized, recipes)
+    assert breaks == [] and [d.why for d in expected] == ["precision-specific server env"]
