@@ -25,13 +25,14 @@ class Signature:
 
 _OOM = re.compile(r"\boom\b")
 _UNKNOWN_ERROR = re.compile(r"unknown_[a-z]+_error")
-_HTTP_429 = re.compile(r"\b429\b")
+# a status code in words, never a bare number (timestamps like 05:44:39.429 hold one)
+_HTTP_429 = re.compile(r"(?:error code|status(?: code)?|http/[\d.]+\"?)[:= ]+429\b|\b429 too many requests")
 SIGNATURES = (
     Signature("a Python traceback", lambda l: "traceback (most recent call last)" in l),
     Signature("out of memory", lambda l: "out of memory" in l or "outofmemoryerror" in l or bool(_OOM.search(l))),
     Signature("an authorization failure (judge or endpoint key)",
               lambda l: ("401" in l and "unauthorized" in l) or "403 forbidden" in l or "invalid api key" in l
-              or "authenticationerror" in l),
+              or "authenticationerror" in l or "error code: 401" in l),  # openai's APIStatusError text, as AA-LCR prints it
     Signature("requests over the server's context length (HTTP 400)",
               lambda l: "maximum context length" in l or ("max_model_len" in l and ("exceed" in l or "longer than" in l))),
     Signature("client-side unknown errors (dropped samples)", lambda l: bool(_UNKNOWN_ERROR.search(l))),
@@ -41,7 +42,11 @@ SIGNATURES = (
     Signature("code-execution sandbox failures",
               lambda l: ("sandbox" in l and ("error" in l or "failed" in l or "timed out" in l)) or "resourceexhausted" in l
               or "can't start new thread" in l),
-    Signature("judge failures", lambda l: ("judge" in l and ("error" in l or "failed" in l)) or "failed to parse judge" in l),
+    Signature("judge failures", lambda l: ("judge" in l and ("error" in l or "failed" in l)) or "failed to parse judge" in l
+              or "error judging" in l),  # AA-LCR 26.3 aa_lcr/main.py:169 prints "Error judging <question>: <e>"
+    Signature("the model server died or never became healthy",  # NEL 0.2.6 executors/local/run.template.sh:96-97
+              lambda l: ("server process" in l and "died" in l) or "health check timeout" in l),
+    Signature("the container runtime was unreachable", lambda l: "cannot connect to the docker daemon" in l),
     Signature("connection failures", lambda l: "connection refused" in l or "connection reset" in l),
     # Retried rate limits are normal with shared judges; dropped samples show up in the accounting.
     Signature("rate limiting (retried requests are fine; sample accounting decides)",
@@ -74,7 +79,7 @@ def scan_logs(folder: Path, report: TaskReport) -> None:
                 if signature.meaning in seen or not signature.test(lowered):
                     continue
                 seen.add(signature.meaning)
-                shown = f"{signature.meaning}: {log.relative_to(folder)}:{number}: {line[:160].strip()}"
+                shown = f"{signature.meaning}: {log.relative_to(folder)}:{number}: {excerpt(line)}"
                 if signature.invalid:
                     report.fail(shown)
                 else:
@@ -83,6 +88,38 @@ def scan_logs(folder: Path, report: TaskReport) -> None:
         report.fail("every log is empty or unreadable: nothing shows the task ran cleanly", "incomplete")
     if report.resumes:
         report.notes.append(f"{report.resumes} SLURM resume(s) after a timeout or preemption (not a failure)")
+
+
+def excerpt(line: str, width: int = 160) -> str:
+    """A log line cut to `width`, keeping its end where the error usually is ("Error judging <a long
+    question>: Error code: 401").
+
+    >>> excerpt("Error judging " + "q" * 300 + ": Error code: 401", 60)[-18:]
+    'q: Error code: 401'
+    """
+    line = line.strip()
+    if len(line) <= width:
+        return line
+    half = (width - 5) // 2
+    return f"{line[:half]} ... {line[-half:]}"
+
+
+def check_exit(folder: Path, report: TaskReport) -> None:
+    """How the job ended, from logs/stage.exit (recipes/evidence.yaml `stage_exit`): NEL's local
+    run.sh writes '<time> <code>', Lepton 'exit_code: <code>', SLURM nothing. A non-zero code fails the
+    task; a job that started (stage.running) but wrote no stage.exit has not ended."""
+    logs = folder / "logs"
+    text, _ = read_text(logs / "stage.exit", 4096)
+    if text is None:
+        if (logs / "stage.running").exists():
+            report.fail("logs/stage.running but no logs/stage.exit: the job has not ended (or was killed)", "incomplete")
+        return
+    lines = text.strip().splitlines()
+    found = re.fullmatch(r"(?:\S+ |exit_code: )(-?\d{1,4})", lines[-1].strip()) if lines else None
+    if found is None:
+        report.fail(f"logs/stage.exit does not hold an exit code ({printable(text.strip()[:60])!r})")
+    elif int(found.group(1)) != 0:
+        report.fail(f"the job exited with code {found.group(1)} (logs/stage.exit)")
 
 
 def check_versions(folder: Path, report: TaskReport) -> None:
@@ -120,3 +157,19 @@ def check_server(folder: Path, run_config: Any, report: TaskReport) -> None:
                             f"({log.name})")
             return
     report.notes.append("the served model name could not be confirmed from the server log")
+
+
+_ERROR_LINE = re.compile(r"\b(error|died|traceback|exception|refused|failed|cannot|denied|killed|timed out)\b", re.I)
+
+
+def last_errors(folder: Path, per_log: int = 2, limit: int = 8) -> list[tuple[str, str]]:
+    """(job/logs/<file>, line) for the last error-looking lines of every copied log under `folder`:
+    what a failed canary shows so its cause is not hidden in a file nobody opens."""
+    found: list[tuple[str, str]] = []
+    for log in sorted(folder.glob("*/logs/*.log")) + sorted(folder.glob("logs/*.log")):
+        text, _ = read_text(log, MAX_LOG_BYTES)
+        lines = [line[:MAX_LINE].strip() for line in (text or "").splitlines()[-2000:] if line.strip()]
+        hits = [line for line in lines if _ERROR_LINE.search(line)]
+        for line in hits[-per_log:]:
+            found.append((str(log.relative_to(folder)), excerpt(line, 300)))
+    return found[-limit:]

@@ -19,6 +19,9 @@ MAX_DOC_BYTES = 16 * 1024 * 1024  # results.yml, run_config.yml, eval_factory_me
 # and unclosed reasoning as failures to look for but gives no threshold: 10% is nelc's default,
 # so a few long answers do not void a run; change it with `nelc verify --max-truncated`.
 MAX_TRUNCATED_SHARE = 0.10
+# Judge calls that failed or replied unparseably (AA-LCR drops them from its mean): above 2% the
+# score is biased by more than a canary's noise; below, a note names them.
+MAX_JUDGE_FAILURE_SHARE = 0.02
 
 
 
@@ -38,6 +41,7 @@ class TaskReport:
     metric: str = ""
     logs: int = 0  # non-empty log files read
     dataset_size: int | None = None  # from the task's recipe, when it knows one
+    evidence: str = ""  # the file (and the code that writes it) the scored-sample count comes from
 
     def fail(self, problem: str, status: str = "invalid") -> None:
         self.problems.append(problem)

@@ -22,8 +22,11 @@ from typing import Any
 from nelc.diagnostics import printable
 from nelc.knowledge import Recipe, recipe_for_task
 
-from .logs import check_server, check_versions, scan_logs
-from .report import MAX_DOC_BYTES, MAX_TRUNCATED_SHARE, TaskReport, finite, read_document, read_text
+from nelc.knowledge.evidence import reasoning_evidence
+
+from .evidence import gather
+from .logs import check_exit, check_server, check_versions, scan_logs
+from .report import MAX_DOC_BYTES, MAX_JUDGE_FAILURE_SHARE, MAX_TRUNCATED_SHARE, TaskReport, finite, read_document, read_text
 
 _JOB = re.compile(r".+\.\d+$")  # <invocation>.<idx> (nel info copies) or <task>.<idx> (local output)
 
@@ -58,6 +61,7 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
         report.fail("the job folder holds neither artifacts/ nor logs/: the job left no evidence", "incomplete")
         return report
     scan_logs(folder, report)
+    check_exit(folder, report)
     check_versions(folder, report)
     params = config.get("params") if isinstance(config, dict) and isinstance(config.get("params"), dict) else {}
     extra = params.get("extra") if isinstance(params.get("extra"), dict) else {}
@@ -69,13 +73,16 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
         return report
     results = results_doc if isinstance(results_doc, dict) else {}
     recipe = recipe_for_task(task) if isinstance(task, str) else None
+    pkg = run_config.get("pkg_name") if isinstance(run_config, dict) and isinstance(run_config.get("pkg_name"), str) else None
     if recipe is not None and recipe.score is not None:
-        _score(report, results, recipe, params)
+        scored = _score(report, results, recipe, params)
     else:
         report.notes.append("no canonical score path for this task (no recipe defines one): every score in results.yml "
                             "must be a finite number, and the smallest sample count is the one counted")
-        _any_scores(report, results)
-        _expect(report, params, None)
+        scored = _any_scores(report, results)
+    _count(report, folder, pkg)  # also without a score: the harness's files say what was lost (judge calls, simulations)
+    if scored:
+        _expect(report, params, recipe.score.samples if recipe is not None and recipe.score is not None else None)
     _reasoning(folder, report, params, max_truncated)
     return report
 
@@ -91,15 +98,16 @@ def _repeats(extra: dict, report: TaskReport) -> int | None:
 
 
 # ----- scores and sample accounting --------------------------------------------------------------
-def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> None:
+def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> bool:
+    """Read the recipe's score; False when there is none to count samples for."""
     score = recipe.score
     repeats = report.repeats
-    if repeats is None and "avg-of-N" in score.path:
+    if repeats is None and "avg-of-N" in score.path:  # nemo-skills: pass@1[avg-of-<repeats>]
         available = _avg_of(results, score.path)
         repeats = max(available) if available else 1
         report.notes.append(f"repeat count not configured: using the highest available avg-of-{repeats}")
     repeats = repeats or 1
-    path = score.path.replace("avg-of-N", f"avg-of-{repeats}")
+    path = score.path.replace("avg-of-N", f"avg-of-{repeats}").replace("avg_of_N", f"avg_of_{repeats}")  # simple-evals: micro_avg_of_<n>
     value = evaluate(path, results)
     if value is None and "avg-of-" in path:
         available = _avg_of(results, path)
@@ -108,23 +116,56 @@ def _score(report: TaskReport, results: dict, recipe: Recipe, params: dict) -> N
         elif repeats == 1:
             value = evaluate(score.path.replace('."pass@1[avg-of-N]"', ".pass@1"), results)
     score_value = finite(value)
+    raw = _lookup(results, path.split(" ")[0])
+    if value is None and raw is not None:
+        value = raw  # the stored value is there but not a finite number (NaN when every judgement failed)
     if score_value is None:
         what = "is missing from results.yml" if value is None else f"is not a finite number ({printable(repr(value)[:40])})"
         report.fail(f"the score at {path} {what}", "incomplete" if value is None else "invalid")
-        return
-    if score.unit == "points" and not 0 <= score_value <= 100:
-        report.fail(f"the score {score_value:g} at {path} is outside 0-100 points")
-        return
+        return False
+    stored = finite(_lookup(results, path.split(" ")[0]))  # the unit is the stored value's; the expression may scale it
+    if stored is not None and score.unit == "points" and not 0 <= stored <= 100:
+        report.fail(f"the score {stored:g} at {path.split(' ')[0]} is outside 0-100 points")
+        return False
+    if stored is not None and score.unit == "fraction" and not 0 <= stored <= 1:
+        report.fail(f"the score {stored:g} at {path.split(' ')[0]} is outside 0-1 (the recipe reads it as a fraction)")
+        return False
     report.score, report.metric = score_value, path
     if score.stderr and repeats > 1:
-        report.stderr = finite(evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}"), results))
+        report.stderr = finite(evaluate(score.stderr.replace("avg-of-N", f"avg-of-{repeats}").replace("avg_of_N", f"avg_of_{repeats}"), results))
     count_path = re.sub(r"\.value( \*.*)?$", ".stats.count", path.split(" ")[0])
     count = evaluate(count_path, results)
     report.scored = int(count) if finite(count) is not None and float(count).is_integer() and count >= 0 else None
     if count is not None and report.scored is None:
         report.fail(f"the sample count at {count_path} is not a non-negative integer")
+    elif report.scored is not None:
+        report.evidence = f"artifacts/results.yml {count_path}"
     report.dataset_size = score.samples
-    _expect(report, params, score.samples)
+    return True
+
+
+def _count(report: TaskReport, folder: Path, pkg: str | None) -> None:
+    """Where results.yml holds no sample count (every harness but long-context-eval), count the
+    samples from the files the harness writes (recipes/evidence.yaml)."""
+    if report.scored is not None:
+        return
+    count, evidence = gather(folder, pkg, report.repeats)
+    for problem in count.problems:
+        report.fail(problem)
+    report.notes += count.notes
+    if count.judge_calls:
+        share = count.judge_failures / count.judge_calls
+        if share > MAX_JUDGE_FAILURE_SHARE:
+            report.fail(f"{count.judge_failures} of {count.judge_calls} judge calls failed or gave an unparseable reply "
+                        "(the harness leaves them out of the mean: the score is biased)")
+        elif count.judge_failures:
+            report.notes.append(f"{count.judge_failures} of {count.judge_calls} judge calls failed (within "
+                                f"{MAX_JUDGE_FAILURE_SHARE:.0%})")
+    if count.samples is None:
+        report.notes.append(f"no sample count in artifacts/{evidence.file} ({evidence.short_source})")
+        return
+    report.scored = count.samples
+    report.evidence = f"{count.proof} ({evidence.short_source or evidence.source.split(' (')[0]})"
 
 
 def _expect(report: TaskReport, params: dict, dataset_size: int | None) -> None:
@@ -133,7 +174,8 @@ def _expect(report: TaskReport, params: dict, dataset_size: int | None) -> None:
     report.expected = min(limit, dataset_size) if limit and dataset_size else (limit or dataset_size)
     if report.scored is None:
         if report.status == "valid":
-            report.fail("results.yml holds no sample count: the samples scored cannot be confirmed", "incomplete")
+            report.fail("no file the harness writes shows how many samples were scored (results.yml holds no count): "
+                        "the samples scored cannot be confirmed", "incomplete")
     elif report.expected and report.scored < report.expected:
         report.fail(f"{report.scored} of {report.expected} samples were scored (samples were dropped)")
     elif report.expected and report.scored > report.expected * max(report.repeats or 1, 1):
@@ -154,14 +196,14 @@ def _scores(node: Any, path: tuple = (), depth: int = 0):
             yield from _scores(value, (*path, key), depth + 1)
 
 
-def _any_scores(report: TaskReport, results: dict) -> None:
+def _any_scores(report: TaskReport, results: dict) -> bool:
     """A task without a recipe: positive evidence is at least one finite score, every score finite,
     and the smallest sample count (a score over fewer samples dropped some)."""
     found = list(_scores(results.get("results")))
     values = [(path, score.get("value") if isinstance(score, dict) else score) for path, score in found]
     if not values:
         report.fail("results.yml holds no scores", "incomplete")
-        return
+        return False
     bad = [".".join(map(str, path)) for path, value in values if finite(value) is None]
     if bad:
         report.fail(f"{len(bad)} score(s) in results.yml are not finite numbers, e.g. {printable(bad[0][:120])}")
@@ -172,9 +214,12 @@ def _any_scores(report: TaskReport, results: dict) -> None:
         if count is not None:
             if finite(count) is None or not float(count).is_integer() or count < 0:
                 report.fail("a sample count in results.yml is not a non-negative integer")
-                return
+                return False
             counts.append(int(count))
     report.scored = min(counts) if counts else None
+    if counts:
+        report.evidence = "artifacts/results.yml: the smallest stats.count"
+    return True
 
 
 # ----- reasoning (checklist item 6) ----------------------------------------------------------------
@@ -207,8 +252,33 @@ def _reasoning(folder: Path, report: TaskReport, params: dict, max_truncated: fl
     if isinstance(stats, dict):
         total, with_reasoning = finite(stats.get("total_responses")), finite(stats.get("responses_with_reasoning"))
         if total and with_reasoning == 0:
-            report.fail(f"none of {int(total)} responses carried reasoning: reasoning was disabled or not parsed "
-                        "(eval_factory_metrics.json reasoning.responses_with_reasoning = 0)")
+            sampled, reasoned = reported_reasoning(folder)
+            if reasoned:
+                report.notes.append(f"eval_factory_metrics.json counts no reasoning (nemo-evaluator 0.2.8 reads only "
+                                    f"reasoning_content or <think>), but {reasoned} of {sampled} responses in "
+                                    f"artifacts/report.json carry a reasoning trace")
+            else:
+                seen = f"; none of {sampled} responses in artifacts/report.json carries one either" if sampled else ""
+                report.fail(f"none of {int(total)} responses carried reasoning: reasoning was disabled or not parsed "
+                            f"(eval_factory_metrics.json reasoning.responses_with_reasoning = 0{seen})")
+
+
+def reported_reasoning(folder: Path) -> tuple[int, int]:
+    """(responses, responses with a non-empty reasoning field) in the report hook's report.json
+    (recipes/evidence.yaml `reasoning`): vLLM's current parsers write `reasoning`, older ones
+    `reasoning_content`."""
+    name, fields, _ = reasoning_evidence()
+    entries = read_document(folder / "artifacts" / name)
+    sampled = reasoned = 0
+    for entry in entries if isinstance(entries, list) else []:
+        response = entry.get("response") if isinstance(entry, dict) else None
+        choices = response.get("choices") if isinstance(response, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            continue
+        message = choices[0].get("message")
+        sampled += 1
+        reasoned += isinstance(message, dict) and any(isinstance(message.get(f), str) and message[f].strip() for f in fields)
+    return sampled, reasoned
 
 
 def _avg_of(results: dict, path: str) -> list[int]:
@@ -280,6 +350,8 @@ def as_text(reports: list[TaskReport], run_dir: str) -> str:
         samples = f"{r.scored}/{r.expected or '?'} samples" if r.scored is not None else "samples: n/a"
         lines.append(f"  {printable(r.name)}: {r.status.upper()} ({samples}, repeats {r.repeats}, resumes {r.resumes})")
         lines += [f"    problem: {printable(p)}" for p in r.problems] + [f"    note: {printable(n)}" for n in r.notes]
+        if r.evidence:
+            lines.append(f"    samples counted from: {printable(r.evidence)}")
     lines.append(f"Verdict: {verdict(reports).upper()}")
     lines.append("Scores:")
     for r in reports:

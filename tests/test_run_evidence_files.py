@@ -1,0 +1,95 @@
+"""Tables for what verify reads from a job folder besides results.yml: logs/stage.exit, the log
+signatures real runs print, and the harness files samples are counted from (runner/evidence.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nelc.runner.evidence import html_examples, judged_csv, jsonl_lines, response_stats, termination_summary
+from nelc.runner.logs import SIGNATURES, check_exit
+from nelc.runner.report import TaskReport
+
+# logs/stage.exit as NEL 0.2.6 writes it (local run.template.sh:96-97,147; lepton executor.py:898) -> (status, problem)
+STAGE_EXIT = [
+    ("2026-12-07T05:43:30Z 0\n", "valid", None),
+    ("2026-12-07T05:43:30Z 1\n", "invalid", "exited with code 1"),
+    ("exit_code: 0\n", "valid", None),
+    ("exit_code: 137\n", "invalid", "exited with code 137"),
+    ("garbage $(rm -rf /)\n", "invalid", "does not hold an exit code"),
+    ("", "invalid", "does not hold an exit code"),
+]
+
+
+@pytest.mark.parametrize("text,status,problem", STAGE_EXIT)
+def test_stage_exit(tmp_path, text, status, problem):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "stage.exit").write_text(text)
+    report = TaskReport("t", str(tmp_path))
+    check_exit(tmp_path, report)
+    assert report.status == status
+    assert (problem is None and not report.problems) or any(problem in p for p in report.problems)
+
+
+def test_a_started_job_without_stage_exit_has_not_ended(tmp_path):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "stage.running").write_text("2026-12-07T05:43:30Z\n")
+    report = TaskReport("t", str(tmp_path))
+    check_exit(tmp_path, report)
+    assert report.status == "incomplete" and "has not ended" in report.problems[0]
+    (tmp_path / "logs" / "stage.running").unlink()  # SLURM writes no stage files: nothing to judge
+    report = TaskReport("t", str(tmp_path))
+    check_exit(tmp_path, report)
+    assert report.status == "valid" and not report.problems
+
+
+# A log line (as real runs print it) -> the signature it must match, or None for a clean line.
+LINES = [
+    ("Error judging What is the umbrella term?: Error code: 401", "judge failures"),
+    ("[1/1] Error generating response: Error code: 401", "an authorization failure (judge or endpoint key)"),
+    ("Server process 26 died", "the model server died or never became healthy"),
+    ("Health check timeout after 600s", "the model server died or never became healthy"),
+    ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock.", "the container runtime was unreachable"),
+    ('INFO:     127.0.0.1:1 - "POST /v1/chat/completions HTTP/1.1" 429 Too Many Requests', "rate limiting"),
+    ("Error code: 429 - rate limited", "rate limiting"),
+    ("[I 2026-12-07T05:44:39.429] Request completed status_code=200", None),  # a timestamp is not a 429
+    ("request_timeout: 3600", None),
+]
+
+
+@pytest.mark.parametrize("line,meaning", LINES)
+def test_signatures_on_real_log_lines(line, meaning):
+    matched = [s.meaning for s in SIGNATURES if s.test(line.lower())]
+    if meaning is None:
+        assert matched == []
+    else:
+        assert any(m.startswith(meaning) for m in matched), matched
+
+
+# Harness files -> samples counted (per repeat) and problems, for each counter.
+CSV = "question,responses_0,judgements_0,responses_1,judgements_1,average_judgement\n"
+COUNTS = [
+    (judged_csv, CSV + "q1,a,1,b,0,0.5\nq2,a,1,b,1,1.0\n", 2, 2, 0),
+    (judged_csv, CSV + "q1,a,,b,,\nq2,a,1,b,1,1.0\n", 2, 1, 0),  # two judge calls lost: one question unscored
+    (judged_csv, CSV + "q1,,,b,1,1.0\n", 2, 1, 1),  # a generation that gave no answer
+    (judged_csv, "question,answer\nq1,a\n", 1, None, 0),  # not AA-LCR's layout: no count
+    (html_examples, "<h1>Examples</h1>\n" + "<p>x</p>\n    <hr>\n" * 6, 3, 2, 0),
+    (html_examples, "<h1>Examples</h1>\n" + "<p>x</p>\n    <hr>\n" * 5, 3, 1, 1),  # not whole samples x repeats
+    (html_examples, "<p>no examples section</p>", 1, None, 0),
+    (termination_summary, '{"total_simulations": 80, "skipped_samples": 8}', 8, 9, 1),
+    (termination_summary, '{"total_simulations": 80, "skipped_samples": 81}', 8, None, 0),
+    (termination_summary, "[1, 2]", 8, None, 0),
+]
+
+
+@pytest.mark.parametrize("counter,text,repeats,samples,problems", COUNTS)
+def test_sample_counters(counter, text, repeats, samples, problems):
+    count = counter(text, repeats)
+    assert count.samples == samples and len(count.problems) == problems, (count.samples, count.problems)
+
+
+def test_lm_eval_samples_files_and_the_response_fallback():
+    assert jsonl_lines(['{"doc_id": 0}\n' * 10, '{"doc_id": 0}\n' * 9]).samples == 9
+    assert jsonl_lines([]).samples is None
+    assert response_stats({"response_stats": {"successful_count": 30}}, 3).samples == 10
+    assert response_stats({"response_stats": {"successful_count": float("nan")}}, 3).samples is None
+    assert response_stats({"response_stats": "x"}, 3).samples is None
