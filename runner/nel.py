@@ -4,9 +4,12 @@ prints (`nel status --json`, submission and error lines), each with the NEL file
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
@@ -48,6 +51,42 @@ def run_subprocess(cmd: list[str], timeout: float) -> subprocess.CompletedProces
         return subprocess.run([program, *cmd[1:]], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(cmd, 124, "", f"timed out after {timeout:g} s")
+
+
+INVOCATION = re.compile(r"Invocation ID: ([0-9a-f]{8,64})\b")  # NEL 0.2.6 cli/run.py:317; ids are token_hex(8)
+_SPAWNED: list[subprocess.Popen] = []  # submitted `nel` processes, kept so they are reaped, never waited on
+
+
+def submit_detached(cmd: list[str], log: Path, timeout: float, poll: float = 0.2) -> subprocess.CompletedProcess:
+    """Run a submitting `nel run` with its output in `log` (mode 0600) and return as soon as it has
+    printed its invocation id, or has exited, or `timeout` passed (exit 124).
+
+    NEL's local executor starts run.sh detached but with `nel`'s stdout, so a captured pipe stays
+    open until the whole job ends: waiting on it turns every long canary into a failed submission
+    without an invocation id (and a rerun into a duplicate). A file has no such reader to wait for."""
+    program = shutil.which(cmd[0])
+    if program is None:
+        return subprocess.CompletedProcess(cmd, 127, "", f"{cmd[0]}: not found")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if log.is_symlink():
+        log.unlink()
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as out:
+        proc = subprocess.Popen([program, *cmd[1:]], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    _SPAWNED.append(proc)
+    deadline = time.monotonic() + timeout
+    while True:
+        code = proc.poll()
+        text = log.read_bytes()[-1024 * 1024:].decode("utf-8", errors="replace")
+        if INVOCATION.search(text):
+            return subprocess.CompletedProcess(cmd, code or 0, text, "")
+        if code is not None:
+            return subprocess.CompletedProcess(cmd, code, text, "")
+        if time.monotonic() > deadline:
+            return subprocess.CompletedProcess(cmd, 124, text, f"printed no invocation id after {timeout:g} s (still running; "
+                                                               f"its output: {log})")
+        time.sleep(poll)
 
 
 def parse_status(proc: subprocess.CompletedProcess, invocation: str) -> tuple[dict[str, str], str]:

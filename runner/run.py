@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from nelc import NEL_VERSION
 from nelc.diagnostics import printable
@@ -27,13 +29,15 @@ from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
 from nelc.output import write_atomic
 
-from .nel import INSTALL, TERMINAL, RunError, Shell, Timeouts, explain_failure, parse_status, run_subprocess
+from .logs import last_errors
+from .nel import INSTALL, INVOCATION, TERMINAL, RunError, Shell, Timeouts, explain_failure, parse_status, run_subprocess, submit_detached
 from .images import CREDENTIALS_COMMAND, PUBLIC_ALTERNATIVES, credential_hosts, images_of, registry_host
 from .verify import TaskReport, verify_run
 
 # run_subprocess, RunError and Timeouts are part of this module's API (the CLI and tests build a Runner from them).
 __all__ = ["Runner", "RunOptions", "RunError", "Timeouts", "canary_evidence", "plan_canaries", "run_subprocess"]
 
+UNLISTED = re.compile(r"Found \d+ unlisted task\(s\) not in FDF mapping: ([^\n]*?)\. ")  # NEL 0.2.6 common/helpers.py:562-572
 AUTH_FAILURE = re.compile(r"pyxis: failed to import docker image|unauthorized: authentication required|curl: \(22\).*401", re.I)
 @dataclass(frozen=True)
 class RunOptions:
@@ -65,6 +69,8 @@ class Runner:
     confirm: Callable[[str], bool]
     state: dict = field(default_factory=dict)
     config_digest: str = ""  # the config the dry run and canaries vouched for
+    submitter: Callable[[list[str], Path, float], "subprocess.CompletedProcess"] = submit_detached
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     # ----- state ------------------------------------------------------------------------------
     @property
@@ -163,13 +169,21 @@ class Runner:
         proc = self.shell([self.options.nel, "run", "--config", str(self.options.config), "--dry-run", *self._task_args()],
                           self.options.timeouts.dry_run)
         ok = proc.returncode == 0 and "Job submission failed" not in proc.stdout
-        self.stage("dry_run").update(status="passed" if ok else "failed")
+        unlisted = UNLISTED.search(proc.stdout + proc.stderr)
+        refused = unlisted is not None and self.environ.get("NEMO_EVALUATOR_TRUST_UNLISTED_TASKS", "") != "1"
+        self.stage("dry_run").update(status="passed" if ok and not refused else "failed")
         self.save()
         if not ok:
             self.say("stage 1 dry run: FAILED\n" + explain_failure(proc))
+        elif refused:
+            self.say(f"stage 1 dry run: FAILED\n  NEL found no task list for {printable(unlisted.group(1)[:300])} (a pinned "
+                     "`container:` image's framework.yml is fetched from its registry, which this machine could not reach): "
+                     "the dry run only warns, the real run refuses with 'Unlisted tasks found ... Set "
+                     "NEMO_EVALUATOR_TRUST_UNLISTED_TASKS=1 to proceed.' (NEL 0.2.6 common/helpers.py:577-591)\n"
+                     "  fix: export NEMO_EVALUATOR_TRUST_UNLISTED_TASKS=1 (the task is in NEL's packaged registry) and run again")
         else:
             self.say("stage 1 dry run: passed")
-        return ok
+        return ok and not refused
 
     def canary(self, risk: str, task: str, config: dict, retried: bool = False) -> str:
         """passed | failed | declined"""
@@ -210,7 +224,8 @@ class Runner:
         if not reasons:
             self.say(f"stage 2 canary ({risk}: {task}): passed")
             return "passed"
-        self.say(f"stage 2 canary ({risk}: {task}): FAILED\n" + "\n".join(f"  - {printable(r)}" for r in reasons))
+        self.say(f"stage 2 canary ({risk}: {task}): FAILED\n" + "\n".join(f"  - {printable(r)}" for r in reasons)
+                 + self._causes(folder))
         if not retried and any(AUTH_FAILURE.search(r) for r in reasons) and self.preflight(config, recheck=True):
             self.say("registry credentials are in place now: retrying the canary once")
             record.clear()
@@ -267,12 +282,21 @@ class Runner:
     def _task_args(self) -> list[str]:
         return [arg for task in self.options.tasks for arg in ("-t", task)]
 
+    def _causes(self, folder: Path) -> str:
+        """The last error lines of the copied logs, and where they are: the cause sits there."""
+        if not folder.is_dir():
+            return ""
+        lines = [f"  copied logs and artifacts: {printable(str(folder))}"]
+        lines += [f"  {printable(where)}: {printable(line)}" for where, line in last_errors(folder)]
+        return "\n" + "\n".join(lines)
+
     def _submit(self, cmd: list[str]) -> str | None:
         if hashlib.sha256(self.options.config.read_bytes()).hexdigest() != self.config_digest:
             raise RunError("X008", f"{self.options.config} changed after its dry run and canaries were decided",
                            "run `nelc run` again: a changed config starts again from the dry run")
-        proc = self.shell(cmd, self.options.timeouts.submit)
-        match = re.search(r"Invocation ID: ([0-9a-f]{8,64})\b", proc.stdout)  # run.py:317; ids are token_hex(8)
+        submissions = len(list(self.work_dir.glob("submit-*.log"))) if self.work_dir.is_dir() else 0
+        proc = self.submitter(cmd, self.work_dir / f"submit-{submissions + 1}.log", self.options.timeouts.submit)
+        match = INVOCATION.search(proc.stdout)
         if proc.returncode != 0 or match is None:
             self.say("submission failed\n" + explain_failure(proc))
             return None
@@ -316,7 +340,7 @@ def canary_evidence(task: str, samples: int, reports: list[TaskReport]) -> list[
         if report.problems:
             continue  # verify already said what is missing or wrong
         if report.scored is None:
-            reasons.append(f"{task}: no scored-sample count in results.yml")
+            reasons.append(f"{task}: no file the harness wrote shows how many samples were scored")
         elif report.scored < wanted:
             reasons.append(f"{task}: only {report.scored} of {wanted} samples were scored")
     return list(dict.fromkeys(reasons))

@@ -38,6 +38,8 @@ def fake_nel(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_NEL_LOG", str(log))
     monkeypatch.setenv("REAL_NEL", nel_executable())
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # Offline, NEL cannot fetch a pinned image's task list; stage 1 refuses unless this is set (tested below).
+    monkeypatch.setenv("NEMO_EVALUATOR_TRUST_UNLISTED_TASKS", "1")
 
     def calls() -> list[list[str]]:
         return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -140,3 +142,43 @@ def test_slurm_preflight_checks_only_private_images(tmp_path, monkeypatch, fake_
     monkeypatch.setenv("FAKE_SSH_CREDENTIALS", '---docker---\n{"auths": {"nvcr.io": {"auth": "x"}}}')  # docker login counts too
     ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_stage_1_refuses_what_the_real_run_would_refuse_offline(tmp_path, monkeypatch, fake_nel):
+    """The real dry run only warns about a pinned image's unreachable task list; the real run raises
+    'Unlisted tasks found' (NEL 0.2.6 common/helpers.py:577-591). Stage 1 names the fix instead."""
+    config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {"ns_gpqa": "621df7807cfb2428"}})
+    monkeypatch.delenv("NEMO_EVALUATOR_TRUST_UNLISTED_TASKS")
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
+    assert result.exit_code == 1
+    assert "stage 1 dry run: FAILED" in result.output and "export NEMO_EVALUATOR_TRUST_UNLISTED_TASKS=1" in result.output
+    assert _runs(fake_nel) == []
+
+
+def test_submit_returns_at_the_invocation_id_while_the_job_holds_stdout(tmp_path):
+    """NEL's local executor leaves run.sh running with `nel`'s stdout: a submit that waited for the
+    output to close would wait for the whole job. submit_detached returns once the id is printed."""
+    from nelc.runner import nel as nel_module
+    script = tmp_path / "nel"
+    script.write_text("#!/bin/sh\n(sleep 60) &\necho 'Job submission successful | Invocation ID: 0123456789abcdef'\n"
+                      "exec sleep 60\n")
+    script.chmod(0o755)
+    log = tmp_path / "work" / "submit-1.log"
+    proc = nel_module.submit_detached([str(script)], log, timeout=30)
+    spawned = nel_module._SPAWNED[-1]
+    try:
+        assert proc.returncode == 0 and "Invocation ID: 0123456789abcdef" in proc.stdout
+        assert spawned.poll() is None  # still running: nothing waited for it
+        assert oct(log.stat().st_mode & 0o777) == "0o600"
+    finally:
+        spawned.kill()
+        spawned.wait()
+
+
+def test_submit_that_prints_no_id_is_reported_with_its_output(tmp_path):
+    from nelc.runner import nel as nel_module
+    script = tmp_path / "nel"
+    script.write_text("#!/bin/sh\necho 'Job submission failed, see logs | Error: boom'\nexit 1\n")
+    script.chmod(0o755)
+    proc = nel_module.submit_detached([str(script)], tmp_path / "submit-1.log", timeout=30)
+    assert proc.returncode == 1 and "Error: boom" in proc.stdout
