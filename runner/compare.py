@@ -85,20 +85,53 @@ def _endpoint(doc: dict) -> Any:
 
 
 def deltas(result: Comparison) -> list[dict[str, Any]]:
-    """One row per task scored in both runs: A, B, B - A and the stderr of the difference."""
+    """One row per task of either run, in A's order then B's: A, B, B - A with the stderr of the
+    difference and the recovery B / A, or `not_comparable` saying why there is no delta (a task
+    never drops out of the comparison without a word)."""
     remaining = list(result.b)
     rows = []
     for a in result.a:
         b = next((r for r in remaining if r.name == a.name), None)  # the n-th run of a task pairs with the n-th
         if b is None:
+            rows.append({"task": a.name, "metric": a.metric, "a": a.score, "b": None, "not_comparable": "not run in B"})
             continue
         remaining.remove(b)
-        if not (_usable(a.score) and _usable(b.score)):
-            continue
-        spread = math.hypot(a.stderr, b.stderr) if _usable(a.stderr, spread=True) and _usable(b.stderr, spread=True) else None
-        rows.append({"task": a.name, "metric": a.metric, "a": a.score, "a_stderr": a.stderr, "b": b.score, "b_stderr": b.stderr,
-                     "delta": b.score - a.score, "delta_stderr": spread})
+        rows.append(_row(a, b))
+    rows += [{"task": b.name, "metric": b.metric, "a": None, "b": b.score, "not_comparable": "not run in A"} for b in remaining]
     return rows
+
+
+def _row(a: TaskReport, b: TaskReport) -> dict[str, Any]:
+    row: dict[str, Any] = {"task": a.name, "metric": a.metric or b.metric, "a": a.score, "a_stderr": a.stderr,
+                           "b": b.score, "b_stderr": b.stderr}
+    missing = [label for label, r in (("A", a), ("B", b)) if not _usable(r.score)]
+    if missing:
+        row["not_comparable"] = ("no score in " + " and ".join(missing) + " (no recipe names this task's score path"
+                                 " or results.yml lacks it; see `nelc verify`)")
+        return row
+    if a.metric != b.metric:
+        row["not_comparable"] = f"the scores come from different results.yml paths ({a.metric} vs {b.metric})"
+        return row
+    if scale_mismatch(a.score, b.score):
+        row["not_comparable"] = (f"the scores look like different scales ({a.score:g} vs {b.score:g}: one 0-1, the other "
+                                 "0-100)")
+        return row
+    row["delta"] = b.score - a.score
+    row["delta_stderr"] = math.hypot(a.stderr, b.stderr) \
+        if _usable(a.stderr, spread=True) and _usable(b.stderr, spread=True) else None
+    row["recovery"] = b.score / a.score if a.score > 0 else None
+    return row
+
+
+def scale_mismatch(a: float, b: float) -> bool:
+    """One score reads as a 0-1 fraction and the other as 0-100 points: a ratio near 100 between a
+    value in [0, 1] and one above 1.
+
+    >>> scale_mismatch(0.62, 61.0), scale_mismatch(0.62, 0.58), scale_mismatch(0.9, 1.4)
+    (True, False, False)
+    """
+    low, high = sorted((a, b))
+    return 0 < low <= 1 < high <= 100 and high / low > 20
 
 
 def _usable(value: float | None, spread: bool = False) -> bool:
@@ -115,10 +148,15 @@ def as_text(result: Comparison, a_dir: str, b_dir: str) -> str:
                   f"{printable(json.dumps(normal(d.b), default=str))}  ({d.why})" for d in result.breaks]
         return _masked("\n".join(lines) + "\n", result)
     lines.append("Comparable: the same tasks, repeats, sampling and adapter settings; both runs valid.")
+    pm = lambda v: f" ± {v:.2f}" if _usable(v, spread=True) else ""  # noqa: E731
+    shown = lambda v: f"{v:.2f}" if _usable(v) else "no score"  # noqa: E731
     for row in deltas(result):
-        pm = lambda v: f" ± {v:.2f}" if _usable(v, spread=True) else ""  # noqa: E731
-        lines.append(f"  {printable(row['task'])}: A {row['a']:.2f}{pm(row['a_stderr'])}, B {row['b']:.2f}{pm(row['b_stderr'])}, "
-                     f"B - A {row['delta']:+.2f}{pm(row['delta_stderr'])}")
+        head = f"  {printable(row['task'])}: A {shown(row['a'])}{pm(row.get('a_stderr'))}, B {shown(row['b'])}{pm(row.get('b_stderr'))}"
+        if "not_comparable" in row:
+            lines.append(f"{head}: not comparable: {printable(row['not_comparable'])}")
+            continue
+        recovery = f", recovery B / A {row['recovery']:.1%}" if _usable(row.get("recovery")) else ""
+        lines.append(f"{head}, B - A {row['delta']:+.2f}{pm(row['delta_stderr'])}{recovery}")
     return _masked("\n".join(lines) + "\n", result)
 
 

@@ -158,6 +158,39 @@ def test_compare_prints_deltas_with_their_stderr_for_comparable_valid_runs():
     assert out.exit_code == 0 and data["comparable"]
     gpqa = next(row for row in data["deltas"] if row["task"] == "ns_gpqa")
     assert gpqa["delta"] == pytest.approx(63.9 - 65.2) and gpqa["delta_stderr"] == pytest.approx(math.hypot(1.2, 1.3))
+    assert gpqa["recovery"] == pytest.approx(63.9 / 65.2)
+    text = CliRunner().invoke(main, ["compare", str(RUNS / "compare-bf16-baseline"), str(RUNS / "compare-nvfp4-candidate")])
+    assert f"recovery B / A {63.9 / 65.2:.1%}" in text.stdout
+
+
+def _report(name, score, metric="results.x.value", stderr=None):
+    from nelc.runner.report import TaskReport
+    return TaskReport(name=name, folder="", score=score, metric=metric, stderr=stderr)
+
+
+# (A's tasks, B's tasks) -> what each row must say: every task of both runs has a row.
+ROWS = [
+    ([("t", 60.0)], [("t", 57.0)], {"t": "delta"}),
+    ([("t", None)], [("t", 57.0)], {"t": "no score in A"}),
+    ([("t", 0.61)], [("t", 58.0)], {"t": "different scales"}),
+    ([("t", 60.0), ("u", 1.0)], [("t", 57.0)], {"t": "delta", "u": "not run in B"}),
+    ([("t", 60.0)], [("t", 57.0), ("v", 3.0)], {"t": "delta", "v": "not run in A"}),
+]
+
+
+@pytest.mark.parametrize("a,b,want", ROWS)
+def test_compare_lists_every_task_of_both_runs(a, b, want):
+    from nelc.runner.compare import Comparison, deltas
+    rows = {row["task"]: row for row in deltas(Comparison([_report(*t) for t in a], [_report(*t) for t in b]))}
+    assert set(rows) == set(want)
+    for task, what in want.items():
+        assert ("delta" in rows[task]) if what == "delta" else what in rows[task]["not_comparable"]
+
+
+def test_scores_from_different_paths_are_not_compared():
+    from nelc.runner.compare import Comparison, deltas
+    (row,) = deltas(Comparison([_report("t", 60.0, "results.a.value")], [_report("t", 59.0, "results.b.value")]))
+    assert "different results.yml paths" in row["not_comparable"] and "delta" not in row
 
 
 @pytest.mark.parametrize("b,reason", [("compare-nvfp4-more-repeats", "num_repeats: 32 -> 64"),
