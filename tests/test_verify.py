@@ -1,4 +1,5 @@
-"""`nelc verify` on finished-run fixtures (tests/runs/, written by tests/support/make_run_fixtures.py)."""
+"""`nelc verify` on finished-run fixtures (tests/runs/, written by tests/support/make_run_fixtures.py;
+the real-* folders and every AA-LCR, simple-evals and tau2 job in them are real runs, tests/e2e/regenerate.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,33 @@ SCENARIOS = [
     ("reasoning-disabled", "invalid", "none of 6336 responses carried reasoning", 0),
     ("reasoning-leaked", "invalid", "leaked into the answer", 0),
     ("other-launcher", "invalid", "the run used nemo-evaluator-launcher 0.4.0", 0),
+    # Real runs (tests/runs/real.json), and real runs with one documented change (make_run_fixtures.real).
+    ("real-aime-clean", "valid", None, 0),
+    ("real-aa_lcr-clean", "valid", None, 0),
+    ("real-tau2-clean", "valid", None, 0),
+    ("real-aa_lcr-judge-401", "invalid", "authorization failure", 0),
+    ("real-aa_lcr-judge-garbage", "invalid", "30 of 30 judge calls failed or gave an unparseable reply", 0),
+    ("real-aa_lcr-context-overflow", "invalid", "context length (HTTP 400)", 0),
+    ("real-aime-wrong-model-id", "invalid", "the server served 'another-model' but the client asked for 'Qwen3-8B'", 0),
+    ("real-aime-server-died", "invalid", "the job exited with code 1", 0),
+    ("stage-exit-1", "invalid", "the job exited with code 1 (logs/stage.exit)", 0),
+    ("tau2-every-simulation-skipped", "invalid", "80 of 80 simulations were skipped", 0),
+    ("judge-calls-lost", "invalid", "2 of 30 judge calls failed", 0),
 ]
+
+
+# Where each real clean run's scored-sample count comes from: a file the harness wrote.
+EVIDENCE = {"real-aime-clean": "AIME_2025.html: 640 examples = 10 samples x 64 repeat(s)",
+            "real-aa_lcr-clean": "_results.csv: 10 of 10 questions judged, 3 repeat(s)",
+            "real-tau2-clean": "termination_summary.json: 80 simulations, 0 skipped, 8 trial(s) per task"}
+
+
+@pytest.mark.parametrize("scenario", sorted(EVIDENCE))
+def test_real_runs_are_counted_from_the_files_their_harness_writes(scenario):
+    (report,) = verify_run(RUNS / scenario)
+    assert report.scored == 10 and EVIDENCE[scenario] in report.evidence, report.evidence
+    assert "26.3" in report.evidence  # the wheel whose code writes the file
+    assert any("artifacts/report.json carry a reasoning trace" in n for n in report.notes), report.notes
 
 
 @pytest.mark.parametrize("scenario,expected,problem,resumes", SCENARIOS, ids=[s[0] for s in SCENARIOS])
@@ -51,11 +78,25 @@ SCORES = {
     "ns_aime2025": (80.0, 0.021 * 100),
     "ns_ifbench": (41.5, 0.009 * 100),
     "ns_scicode": (30.2, 0.01 * 100 * 65 / 288),
-    "aa_lcr": (0.42 * 100, 0.031 * 100),
+    "aa_lcr": None,  # a real run: read below
     "ns_hle_aa": (12.5, None),
     "ns_livecodebench": (None, None),  # the recipe defines no score path
-    "tau2_bench_telecom": (None, None),  # the recipe's score extraction is TODO
+    "tau2_bench_telecom": None,  # a real run: read below
 }
+
+
+def _real_score(task: str, path: str, scale: float, stderr: str | None) -> tuple[float, float | None]:
+    """A real job's score, read from its results.yml by plain dict access (not verify's evaluator)."""
+    import yaml
+    (job,) = [p for p in (RUNS / "all-recipes-valid").iterdir()
+              if yaml.safe_load((p / "artifacts" / "run_config.yml").read_text())["config"]["type"] == task]
+    results = yaml.safe_load((job / "artifacts" / "results.yml").read_text())["results"]["groups"][task]["metrics"]
+    score = results[path]["scores"][path if path != "accuracy" else "accuracy"]
+    return score["value"] * scale, (score["stats"]["stderr"] * scale if stderr else None)
+
+
+SCORES["aa_lcr"] = _real_score("aa_lcr", "accuracy", 100, "stderr")
+SCORES["tau2_bench_telecom"] = _real_score("tau2_bench_telecom", "pass@1", 1, None)
 
 
 def test_scores_for_every_recipe():
@@ -71,7 +112,7 @@ def test_summary_comes_before_scores_and_exit_codes():
     good = runner.invoke(main, ["verify", str(RUNS / "all-recipes-valid")])
     assert good.exit_code == 0
     assert good.stdout.index("Verdict: VALID") < good.stdout.index("Scores:")
-    bad = runner.invoke(main, ["verify", str(RUNS / "judge-401")])
+    bad = runner.invoke(main, ["verify", str(RUNS / "stage-exit-1")])  # scored, but the job exited 1
     assert bad.exit_code == 1 and "do not report" in bad.stdout
 
 
