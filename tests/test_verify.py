@@ -91,7 +91,7 @@ def _real_score(task: str, path: str, scale: float, stderr: str | None) -> tuple
     (job,) = [p for p in (RUNS / "all-recipes-valid").iterdir()
               if yaml.safe_load((p / "artifacts" / "run_config.yml").read_text())["config"]["type"] == task]
     results = yaml.safe_load((job / "artifacts" / "results.yml").read_text())["results"]["groups"][task]["metrics"]
-    score = results[path]["scores"][path if path != "accuracy" else "accuracy"]
+    score = results[path]["scores"][path]  # AA-LCR and tau2 name the score after its metric
     return score["value"] * scale, (score["stats"]["stderr"] * scale if stderr else None)
 
 
