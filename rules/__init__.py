@@ -32,6 +32,7 @@ from .check_target_endpoint import check_target_endpoint
 from .check_task_names import check_task_names
 from .check_task_params import check_task_params
 from .check_tokenizer import check_tokenizer
+from .check_tokenizer_backend import check_tokenizer_backend
 from .check_tool_calling import check_tool_calling
 from .check_unknown_keys import check_unknown_keys
 from .find_missing_values import find_missing_values
@@ -108,6 +109,7 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L125", "check-tool-calling", check_tool_calling, LINT, E),
     Rule("L126", "check-tokenizer", check_tokenizer, LINT, E),
     Rule("L127", "check-sampling-mode", check_sampling_mode, LINT, W),
+    Rule("L128", "check-tokenizer-backend", check_tokenizer_backend, LINT, E),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

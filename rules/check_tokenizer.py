@@ -5,8 +5,8 @@ tokenize on the client side, in the evaluation container. That container never s
 /checkpoint: a tokenizer path is loadable only where the config mounts it there (local executor:
 `execution.extra_docker_args` `-v HOST:PATH`, which NEL 0.2.6 passes to the client's docker run;
 SLURM: `execution.mounts.evaluation`). Otherwise give an HF handle. An unset tokenizer, or a path
-nothing mounts, fails inside the container after the server has started. lm-eval's registry default
-`tokenizer_backend` is the string "None". Runs in `nelc lint` and on every compiled config.
+nothing mounts, fails inside the container after the server has started. Whether the backend loads
+it is L128. Runs in `nelc lint` and on every compiled config.
 
 Example:
 >>> from nelc.lint import demo_lint
@@ -48,11 +48,6 @@ def check_tokenizer(ctx: LintContext) -> list[Finding]:
                                    f"container{server_own}",
                                    "mount it (local: execution.extra_docker_args '-v HOST:PATH:ro'; SLURM: execution.mounts.evaluation "
                                    "{HOST: PATH}), or use the model's HF handle", at_value=True))
-        backend = task.get("config.params.extra.tokenizer_backend")
-        if "tokenizer_backend" in known.extra_params and backend in (None, "None") and "logprobs" in known.capabilities:
-            out.append(Finding(task.where("config.params.extra.tokenizer_backend"),
-                               f"{task.name}: tokenizer_backend is {backend!r} (the registry default): the tokenizer is not loaded",
-                               "set extra.tokenizer_backend: huggingface"))
     return out
 
 

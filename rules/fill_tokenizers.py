@@ -4,7 +4,9 @@ Why: completions and log-probability tasks (lm-evaluation-harness `adlr_*`) and 
 ruler tasks tokenize in the evaluation container, which cannot see the server's /checkpoint;
 NEL's templates leave `tokenizer: ???`. nelc fills it with the model's HF handle (or the handle a
 checkpoint's config.json `_name_or_path` names) only on those tasks, so no other task gets an
-unused parameter, and sets `tokenizer_backend` where the command reads it. A local checkpoint with
+unused parameter, and sets `tokenizer_backend` where the command reads it, by the name that harness
+loads a Hugging Face tokenizer with (recipes/benchmarks.yaml `tokenizer_backends`: lm-eval
+`huggingface`, RULER `hf`; RULER raises "Unknown tokenizer_type huggingface"). A local checkpoint with
 no known handle (the ModelOpt skill's own FP8 Llama at ./path on MMLU and GSM8K) is mounted into the
 evaluation container read-only at /nelc-checkpoint and its own tokenizer used: local executor via
 `execution.extra_docker_args` (NEL passes them to the client's docker run too), SLURM via
@@ -14,7 +16,7 @@ Example:
 >>> from nelc.engine import demo
 >>> print(demo("R167", "model: meta-llama/Llama-3.1-8B\\nmodel_type: base\\nbenchmarks: [adlr_gsm8k_cot_8_shot]\\n"))
 evaluation.tasks.0.nemo_evaluator_config.config.params.extra.tokenizer: meta-llama/Llama-3.1-8B  # R167: adlr_gsm8k_cot_8_shot tokenizes in the evaluation container: the model's HF handle
-evaluation.tasks.0.nemo_evaluator_config.config.params.extra.tokenizer_backend: huggingface  # R167: the command reads tokenizer_backend; NEL's templates use huggingface
+evaluation.tasks.0.nemo_evaluator_config.config.params.extra.tokenizer_backend: huggingface  # R167: the command reads tokenizer_backend; huggingface is lm-evaluation-harness's name for a Hugging Face tokenizer (nvidia-lm-eval==26.3 lm_eval/models/api_models.py:141-183)
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.nelconfig import dig
-from nelc.knowledge import lookup
+from nelc.knowledge import lookup, tokenizer_backends
 
 MOUNTED = "/nelc-checkpoint"  # where the checkpoint appears in the evaluation container
 _HANDLE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
@@ -69,8 +71,14 @@ def fill_tokenizers(draft: Draft, ctx: Context) -> Draft:
                 draft = draft.set(f"{base}.tokenizer", found[0], f"{task['name']} tokenizes in the evaluation container: {found[1]}",
                                   ctx.source("tokenizer") if ctx.spec.tokenizer else ctx.source("model"))
         if needed and "tokenizer_backend" in registered.extra_params and "tokenizer_backend" not in extra:
-            draft = draft.set(f"{base}.tokenizer_backend", "huggingface",
-                              "the command reads tokenizer_backend; NEL's templates use huggingface")
+            known = tokenizer_backends(registered.harness)
+            if known is not None:
+                draft = draft.set(f"{base}.tokenizer_backend", known[0],
+                                  f"the command reads tokenizer_backend; {known[0]} is {registered.harness}'s name for a Hugging Face "
+                                  f"tokenizer ({known[2].split(' (')[0]})")
+            else:
+                draft = draft.set(f"{base}.tokenizer_backend", "huggingface",
+                                  "the command reads tokenizer_backend; NEL's templates use huggingface")
     return draft
 
 

@@ -127,16 +127,31 @@ def termination_summary(text: str, repeats: int | None) -> SampleCount:
 
 
 def jsonl_lines(texts: list[str]) -> SampleCount:
-    """lm-eval's `samples_<task>_<date>.jsonl` files: one line per scored document; the smallest
-    file is the count (a group's subtasks each write one).
+    """lm-eval's `samples_<task>_<date>.jsonl` files: one line per scored document and filter
+    (gsm8k's strict-match and flexible-extract each log every document, lm_eval/evaluator.py:629-662).
+    A file's count is its smallest per-filter count; the smallest file is the count (a group's
+    subtasks each write one).
 
-    >>> jsonl_lines(['{"doc_id": 0}\\n{"doc_id": 1}\\n', '{"doc_id": 0}\\n']).samples
-    1
+    >>> jsonl_lines(['{"doc_id": 0, "filter": "a"}\\n{"doc_id": 1, "filter": "a"}\\n{"doc_id": 0, "filter": "b"}\\n'
+    ...              '{"doc_id": 1, "filter": "b"}\\n', '{"doc_id": 0}\\n{"doc_id": 1}\\n']).samples
+    2
     """
-    counts = [sum(1 for line in text.splitlines() if line.strip()) for text in texts]
+    counts = []
+    for text in texts:
+        per_filter: dict[str, int] = {}
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                return SampleCount(notes=["a samples file holds a line that is not JSON"])
+            key = row.get("filter") if isinstance(row, dict) else None
+            per_filter[str(key)] = per_filter.get(str(key), 0) + 1
+        counts.append(min(per_filter.values(), default=0))
     if not counts:
         return SampleCount()
-    return SampleCount(samples=min(counts), proof=f"{len(counts)} samples file(s), the smallest with {min(counts)} documents")
+    return SampleCount(samples=min(counts), proof=f"{len(counts)} samples file(s), the smallest with {min(counts)} documents per filter")
 
 
 def response_stats(metrics: object, repeats: int | None) -> SampleCount:

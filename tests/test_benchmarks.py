@@ -145,6 +145,12 @@ def test_tokenizer_only_where_a_task_needs_it(tmp_path):
     assert "nemo_evaluator_config" not in tasks[1]
 
 
+def test_each_harness_gets_its_own_tokenizer_backend_name(tmp_path):
+    # RULER raises "Unknown tokenizer_type huggingface"; lm-eval loads nothing with "hf"
+    tasks = _tasks(compile_text(tmp_path, BASE + "benchmarks: [arc_challenge, ruler-4k-completions]\n"))
+    assert [t["nemo_evaluator_config"]["config"]["params"]["extra"]["tokenizer_backend"] for t in tasks] == ["huggingface", "hf"]
+
+
 def test_tokenizer_unknown_for_a_checkpoint_is_an_error_the_spec_can_fix(tmp_path):
     (tmp_path / "ckpt").mkdir()
     result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n")

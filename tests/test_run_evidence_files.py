@@ -3,6 +3,9 @@ signatures real runs print, and the harness files samples are counted from (runn
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from nelc.runner.evidence import html_examples, judged_csv, jsonl_lines, response_stats, termination_summary
@@ -53,6 +56,9 @@ LINES = [
     ("Error code: 429 - rate limited", "rate limiting"),
     ("[I 2026-12-07T05:44:39.429] Request completed status_code=200", None),  # a timestamp is not a 429
     ("request_timeout: 3600", None),
+    # tests/runs/real-ruler-no-nltk-data: RULER offline, without NLTK's punkt data
+    ("[nltk_data] Error loading punkt_tab: <urlopen error pathsec.urlopen:", "NLTK data missing"),
+    ("  Resource 'punkt_tab' not found.", "NLTK data missing"),
 ]
 
 
@@ -90,6 +96,17 @@ def test_sample_counters(counter, text, repeats, samples, problems):
 def test_lm_eval_samples_files_and_the_response_fallback():
     assert jsonl_lines(['{"doc_id": 0}\n' * 10, '{"doc_id": 0}\n' * 9]).samples == 9
     assert jsonl_lines([]).samples is None
+    assert jsonl_lines(["not json\n"]).samples is None
+
+
+def test_a_real_gsm8k_samples_file_logs_each_document_once_per_filter():
+    # lm_eval/evaluator.py:629-662: strict-match and flexible-extract each log every document
+    (path,) = (Path(__file__).parent / "runs" / "real-lm_eval-gsm8k-clean").glob("*/artifacts/*/samples_gsm8k_*.jsonl")
+    text = path.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    documents = {row["doc_id"] for row in rows}
+    assert len({row["filter"] for row in rows}) == 2 and len(rows) == 2 * len(documents)
+    assert jsonl_lines([text]).samples == len(documents) == 10  # the canary's limit_samples
     assert response_stats({"response_stats": {"successful_count": 30}}, 3).samples == 10
     assert response_stats({"response_stats": {"successful_count": float("nan")}}, 3).samples is None
     assert response_stats({"response_stats": "x"}, 3).samples is None

@@ -100,6 +100,13 @@ CHECKS = [
       "execution": {"extra_docker_args": "-v /data/llama:/models/llama:ro"}}),
     ("L126", _config(_task("adlr_gsm8k_cot_8_shot")),
      _config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "meta-llama/Llama-3.1-8B", "tokenizer_backend": "huggingface"}))),
+    # RULER's own name for a Hugging Face tokenizer is hf (long_context_eval/data/tokenizer.py); lm-eval's is huggingface
+    ("L128", _config(_task("ruler-4k-completions", extra={"tokenizer": "org/m", "tokenizer_backend": "huggingface"})),
+     _config(_task("ruler-4k-completions", extra={"tokenizer": "org/m", "tokenizer_backend": "hf"}))),
+    ("L128", _config(_task("arc_challenge", extra={"tokenizer": "org/m", "tokenizer_backend": "hf"})),
+     _config(_task("arc_challenge", extra={"tokenizer": "org/m", "tokenizer_backend": "huggingface"}))),
+    ("L128", _config(_task("arc_challenge", extra={"tokenizer": "org/m"})),  # the registry's "None" loads nothing
+     _config(_task("arc_challenge", extra={"tokenizer": "org/m", "tokenizer_backend": "huggingface"}))),
 ]
 
 

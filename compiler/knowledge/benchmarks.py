@@ -210,6 +210,17 @@ def url_form(harness: str | None) -> tuple[str, str] | None:
     return (str(found["form"]), str(found["source"])) if found else None
 
 
+def tokenizer_backends(harness: str | None) -> tuple[str, tuple[str, ...], str] | None:
+    """(the name that loads a Hugging Face tokenizer, every accepted name, source) for a harness's
+    tokenizer_backend, when known.
+
+    >>> tokenizer_backends("ruler")[0], tokenizer_backends("lm-evaluation-harness")[0], tokenizer_backends("mtbench")
+    ('hf', 'huggingface', None)
+    """
+    found = data_file("benchmarks")["tokenizer_backends"].get(harness or "")
+    return (str(found["hf"]), tuple(str(a) for a in found["accepted"]), str(found["source"])) if found else None
+
+
 def needs_tool_calling(qualified: str) -> bool:
     """Whether the task drives the model as a tool-calling agent (the server must parse tool calls).
 

@@ -1,7 +1,8 @@
 """Build what the end-to-end harness runs on, from PyPI only, into $NELC_E2E_HOME (default
 ~/.cache/nelc-e2e): one venv per evaluation image (tests/e2e/images.yaml, installed from its lock
 in tests/e2e/locks/), the image table the docker stand-in reads, each image's offline Hugging Face
-datasets, and a weightless local checkpoint. Idempotent: a venv whose lock has not changed is kept.
+datasets (hub_data.py) or NLTK data (nltk_data.py), and a weightless local checkpoint. Idempotent:
+a venv whose lock has not changed is kept.
 
     python tests/e2e/build.py            # build what is missing or stale (CI does this)
     python tests/e2e/build.py --relock   # resolve images.yaml's requirements again and rewrite the locks
@@ -28,6 +29,9 @@ from ruamel.yaml import YAML
 HERE = Path(__file__).resolve().parent
 LOCKS = HERE / "locks"
 CHECKPOINT = "llama2-base-fp8"
+# venv -> the script (and its arguments) that writes what the image carries offline into its HOME
+DATA_MAKERS = {"simple-evals": ("hub_data.py", "simple-evals"), "lm-eval": ("hub_data.py", "lm-eval"),
+               "long-context-eval": ("nltk_data.py",)}
 
 
 def e2e_home() -> Path:
@@ -127,9 +131,10 @@ def main() -> int:
         data_home = home / "homes" / image_key(image)
         data_home.mkdir(parents=True, exist_ok=True)
         marker = data_home / ".nelc-datasets"
-        if entry["venv"] in ("simple-evals", "lm-eval") and (entry["venv"] in rebuilt or not marker.exists()):
-            subprocess.run([str(venv / "bin" / "python"), str(HERE / "hub_data.py"), "--home", str(data_home),
-                            entry["venv"]], check=True)
+        maker = DATA_MAKERS.get(entry["venv"])
+        if maker and (entry["venv"] in rebuilt or not marker.exists()):
+            subprocess.run([str(venv / "bin" / "python"), str(HERE / maker[0]), "--home", str(data_home), *maker[1:]],
+                           check=True)
             marker.touch()
     (home / "images.json").write_text(json.dumps(images, indent=1, sort_keys=True) + "\n")
     build_checkpoint(home)

@@ -33,6 +33,9 @@ CASES: tuple[Expectation, ...] = (
     Expectation(Case("aime-clean", "aime2025.yaml", AIME), True),
     Expectation(Case("aa_lcr-clean", "aa-lcr.yaml", "aa_lcr"), True),
     Expectation(Case("tau2-clean", "tau2-telecom.yaml", "tau2_bench_telecom"), True),
+    Expectation(Case("lm_eval-arc-clean", "lm-eval-base.yaml", "arc_challenge"), True),
+    Expectation(Case("lm_eval-gsm8k-clean", "lm-eval-base.yaml", "gsm8k"), True),
+    Expectation(Case("ruler-clean", "ruler-base.yaml", "ruler-4k-completions"), True),
     # vLLM answers 400 to a request longer than --max-model-len; the stand-in does the same.
     Expectation(Case("aa_lcr-context-overflow", "aa-lcr.yaml", "aa_lcr",
                      edits={**FAIL_FAST, "deployment.extra_args": "--max-model-len 8192 --reasoning-parser qwen3"}), False,
@@ -52,6 +55,13 @@ CASES: tuple[Expectation, ...] = (
     # The model server dies after a few requests.
     Expectation(Case("aime-server-died", "aime2025.yaml", AIME, edits=FAIL_FAST, env={"NELC_E2E_FAULT": "die-after:5"}), False,
                 r"died|connection|exit|samples"),
+    # RULER downloads NLTK's punkt data at start-up; an offline evaluation container without it fails the essay tasks.
+    Expectation(Case("ruler-no-nltk-data", "ruler-base.yaml", "ruler-4k-completions", no_datasets=True), False,
+                r"NLTK data missing"),
+    # The user simulator fails half its calls: tau2 skips those simulations, and the canary scores fewer samples.
+    Expectation(Case("tau2-user-flaky", "tau2-telecom.yaml", "tau2_bench_telecom", edits=FAIL_FAST,
+                     judge_env={"NELC_E2E_FAULT": "fail-share:0.5"}), False,
+                r"of 10 samples were scored"),
     # NEL's offline refusal of a pinned image whose task list it cannot fetch.
     Expectation(Case("aime-untrusted-offline", "aime2025.yaml", AIME, trust_unlisted=False), False,
                 r"NEMO_EVALUATOR_TRUST_UNLISTED_TASKS=1"),

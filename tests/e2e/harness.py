@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 STANDINS = HERE / "standins"
 SERVER = STANDINS / "model_server.py"
+CHECKPOINTS = "@E2E_CHECKPOINTS@"  # in a spec: the folder of build.py's checkpoints
 
 
 @dataclass
@@ -79,7 +80,12 @@ def prepare(case: Case, work: Path, nelc: str) -> Path:
     """Compile the case's spec with the real nelc CLI and apply its edits; the config path."""
     work.mkdir(parents=True, exist_ok=True)
     compiled = work / "compiled.yaml"
-    proc = subprocess.run([nelc, "compile", str(HERE / "specs" / case.spec), "-o", str(compiled), "--force"],
+    spec = HERE / "specs" / case.spec
+    text = spec.read_text(encoding="utf-8")
+    if CHECKPOINTS in text:  # a spec on build.py's weightless checkpoint, which lives in the e2e home
+        spec = work / case.spec
+        spec.write_text(text.replace(CHECKPOINTS, str(e2e_home() / "checkpoints")), encoding="utf-8")
+    proc = subprocess.run([nelc, "compile", str(spec), "-o", str(compiled), "--force"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise AssertionError(f"nelc compile {case.spec} failed:\n{proc.stderr}")
@@ -128,6 +134,9 @@ def job_environment(case: Case, config_text: str, work: Path) -> dict:
     env["HOME"] = str(work / "home")  # NEL's execution database (~/.nemo-evaluator) stays with the case
     env["NELC_E2E_STATE"] = str(work / "state")
     env["NEMO_EVALUATOR_TELEMETRY_LEVEL"] = "0"
+    # the model server counts a checkpoint's tokens with its tokenizer.json, as vLLM does: it needs `tokenizers`,
+    # which lm-eval's venv has (nelc's own does not)
+    env.setdefault("NELC_E2E_SERVER_PYTHON", str(e2e_home() / "venvs" / "lm-eval" / "bin" / "python"))
     if case.no_datasets:
         empty = work / "empty-home"
         images = json.loads((Path(env["NELC_E2E_HOME"]) / "images.json").read_text())
