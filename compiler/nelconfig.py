@@ -51,3 +51,32 @@ def deployment_type(config: dict) -> str | None:
 
 def execution_type(config: dict) -> str | None:
     return defaults_option(config, "execution")
+
+
+def first_task_env_groups(config: dict) -> list[str]:
+    """The env var groups NEL 0.2.6's local executor collects for the first task, as it does
+    (executors/local/executor.py:175-235, common/env_vars.py): the task's own (top-level env_vars,
+    evaluation.env_vars, the task's env_vars, target.api_endpoint.api_key_name), the deployment's
+    (top-level and deployment.env_vars, unless deployment is `none`) and the exporters' (top-level and
+    export.env_vars). The host's NEMO_EVALUATOR_TELEMETRY_* variables also count there; they are not
+    the config's. With none of them the executor raises UnboundLocalError: export_reexport_cmd.
+
+    >>> first_task_env_groups({"evaluation": {"tasks": [{"name": "t"}]}, "deployment": {"env_vars": {"A": "lit:1"}}})
+    ['deployment']
+    >>> first_task_env_groups({"defaults": [{"deployment": "none"}], "deployment": {"env_vars": {"A": "lit:1"}}})
+    []
+    """
+    def named(*blocks) -> bool:
+        return any(isinstance(block, dict) and block for block in blocks)
+
+    top = config.get("env_vars") if isinstance(config, dict) else None
+    tasks = tasks_of(config)
+    first = tasks[0][1] if tasks else {}
+    groups = []
+    if named(top, dig(config, ("evaluation", "env_vars")), first.get("env_vars")) or dig(config, ("target", "api_endpoint", "api_key_name")):
+        groups.append("evaluation")
+    if deployment_type(config) != "none" and named(top, dig(config, ("deployment", "env_vars"))):
+        groups.append("deployment")
+    if named(top, dig(config, ("export", "env_vars"))):
+        groups.append("export")
+    return groups

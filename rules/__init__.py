@@ -17,6 +17,7 @@ from .check_config_shape import check_config_shape
 from .check_context_fit import check_context_fit
 from .check_deployment import check_deployment
 from .check_endpoint_url_form import check_endpoint_url_form
+from .check_local_env import check_local_env
 from .check_env_values import check_env_values
 from .check_export import check_export
 from .check_nemo_skills_key import check_nemo_skills_key
@@ -48,6 +49,7 @@ from .apply_overrides import apply_overrides
 from .choose_model_type import choose_model_type
 from .configure_export import configure_export
 from .decide_remote_code import decide_remote_code
+from .declare_local_env import declare_local_env
 from .detect_quantization import detect_quantization
 from .fill_deployment import fill_deployment
 from .fill_evaluation import fill_evaluation
@@ -88,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R207", "set-generation-length", set_generation_length, after=("R101", "R165", "R205", "R220")),  # the context, the family
     Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
+    Rule("R240", "declare-local-env", declare_local_env, after=("R160", "R170", "R190")),  # every env var declared before it
     # Checks read final values: after R190, so the spec's own settings and overrides count.
     Rule("R195", "check-tasks", check_tasks, CHECK, after=("R165", "R190")),  # the final task list
     Rule("R196", "check-shell-strings", check_shell_strings, CHECK, after=("R190",)),
@@ -110,6 +113,7 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L126", "check-tokenizer", check_tokenizer, LINT, E),
     Rule("L127", "check-sampling-mode", check_sampling_mode, LINT, W),
     Rule("L128", "check-tokenizer-backend", check_tokenizer_backend, LINT, E),
+    Rule("L129", "check-local-env", check_local_env, LINT, E),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

@@ -66,7 +66,19 @@ FAILING = {
     "L127": lambda c: (c["deployment"].update(checkpoint_path=str(HERE / "Qwen3-8B"), hf_model_handle=None),
                        _adapter(c).update(params_to_add={"chat_template_kwargs": {"enable_thinking": False}}),
                        c["evaluation"]["nemo_evaluator_config"].update(config={"params": {"temperature": 0.6, "top_p": 0.95}})),
+    "L128": lambda c: c["evaluation"]["tasks"].append({"name": "ruler-4k-completions", "nemo_evaluator_config": {"config": {
+        "params": {"extra": {"tokenizer": "org/m", "tokenizer_backend": "huggingface"}}}}}),
+    "L129": lambda c: _no_env_on_local(c),
 }
+
+
+def _no_env_on_local(c):
+    c["defaults"] = [{"execution": "local"}, {"deployment": c["deployment"].get("type", "vllm")}, "_self_"]
+    for section in (c, c.get("deployment", {}), c["evaluation"], c.get("export") or {}):
+        section.pop("env_vars", None)
+    for task in c["evaluation"]["tasks"]:
+        task.pop("env_vars", None)
+    c.get("target", {}).get("api_endpoint", {}).pop("api_key_name", None)
 
 
 def test_every_lint_rule_has_a_failing_example():

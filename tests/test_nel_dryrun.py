@@ -83,3 +83,43 @@ def test_fuzzed_specs_pass_nel_dry_run_and_container_checks(seed, fuzzed_configs
     assert result.returncode == 0, text + result.stdout[-2000:] + result.stderr[-2000:]
     for where, config_ef in result.config_efs.items():
         assert check_config_ef(config_ef) == [], f"{where}\n{text}"
+
+
+# Where env vars are declared -> (does NEL 0.2.6's local dry run crash, by the real code).
+# L129 models executors/local/executor.py:175-270; each row holds that model against the real dry run.
+ENV_PLACES = [
+    ("nowhere", {}, True),
+    ("deployment.env_vars", {"deployment": {"env_vars": {"A": "lit:1"}}}, False),
+    ("evaluation.env_vars", {"evaluation": {"env_vars": {"A": "lit:1"}}}, False),
+    ("top-level env_vars", {"env_vars": {"A": "lit:1"}}, False),
+    ("the first task's env_vars", {"task0": {"A": "lit:1"}}, False),
+    ("only the second task's env_vars", {"task1": {"A": "lit:1"}}, True),
+    ("target api_key_name", {"target": {"api_endpoint": {"api_key_name": "SOME_KEY"}}}, False),
+]
+
+
+@pytest.mark.parametrize("where,patch,crashes", ENV_PLACES, ids=[row[0] for row in ENV_PLACES])
+def test_l129_matches_nels_local_dry_run(where, patch, crashes, tmp_path):
+    import yaml
+
+    from nelc.lint import lint_bytes
+
+    config = yaml.safe_load((COMPILED[0].parent / "local-vllm-checkpoint" / "expected.yaml").read_text())
+    config.pop("target", None)
+    config["deployment"]["env_vars"] = {}
+    config["evaluation"].pop("env_vars", None)
+    config["evaluation"]["tasks"] = [{"name": "simple_evals.mmlu"}, {"name": "simple_evals.mmlu_pro"}]
+    for key, value in patch.items():
+        if key.startswith("task"):
+            config["evaluation"]["tasks"][int(key[-1])]["env_vars"] = value
+        elif isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key].update(value)
+        else:
+            config[key] = value
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = dry_run(path, tmp_path / "run")
+    assert ("UnboundLocalError" in result.stderr + result.stdout) is crashes, result.stderr[-2000:]
+    assert (result.returncode != 0) is crashes
+    found = [d for d in lint_bytes(path.read_bytes(), path, "run.yaml").diagnostics if d.code == "L129"]
+    assert bool(found) is crashes, where

@@ -47,7 +47,9 @@ def dry_run(config: Path, workdir: Path) -> DryRun:
     target = workdir / config.name
     shutil.copyfile(config, target)
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")}
-    env.update({"HOME": str(workdir / "home"), "NEMO_EVALUATOR_TELEMETRY_LEVEL": "0"})
+    # No NEMO_EVALUATOR_TELEMETRY_*: a dry run sends no telemetry (api/functional.py:356-360 sets them only for a
+    # real run), and NEL counts a set one as a declared env var, which hides L129's crash.
+    env.update({"HOME": str(workdir / "home")})
     for name in host_variables(target.read_text()):
         env[name] = f"dummy-{name.lower()}"
     proc = subprocess.run([nel_executable(), "run", "--config", str(target), "--dry-run"], cwd=workdir,
