@@ -6,8 +6,10 @@ AA-LCR (upstream ed8a9ab): a 131072 floor overflowed with ~120K input plus gener
 reads each task's effective max_new_tokens (nelc.effective; a task that strips it with
 params_to_remove lets the server use what is left) and the longest prompt its recipe states, against
 the context flag in the server command (else config.json's max_position_embeddings for a readable
-checkpoint). A recipe's own floor (`min_context`) above the server's length is a warning. Runs in
-`nelc lint` and on every compiled config.
+checkpoint). RULER fills each prompt to extra.max_seq_length less its own generation budget, and a
+max_new_tokens replaces that budget (recipes/benchmarks.yaml `prompt_fill`): over the server's
+length each request gets 400 and RULER retries it forever. A recipe's own floor (`min_context`)
+above the server's length is a warning. Runs in `nelc lint` and on every compiled config.
 
 Example:
 >>> from nelc.lint import demo_lint
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from nelc.effective import server
 from nelc.diagnostics import Severity
-from nelc.knowledge import recipe_for_task
+from nelc.knowledge import prompt_fill, recipe_for_task
 from nelc.rulebook import Finding, LintContext
 
 
@@ -39,7 +41,11 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
         gen = task.values.get("config.params.max_new_tokens")
         reads = task.task is not None and "max_new_tokens" in task.task.params
         prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
-        if reads and not task.strips_generation_cap and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
+        fill = prompt_fill(task.harness)
+        filled = fill is not None and isinstance(task.get(f"config.params.extra.{fill[0]}"), int)
+        if filled:
+            out.extend(_filled_prompt(task, fill, gen.value if reads and gen is not None else None, length, source))
+        elif reads and not task.strips_generation_cap and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
             origin = gen.describe(task.task)
             if gen.value + max(prompt, 1) > length:  # every prompt has at least one token
                 what = f"a {prompt}-token prompt plus max_new_tokens {gen.value}" if prompt else f"max_new_tokens {gen.value}"
@@ -55,3 +61,25 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
                                f"{recipe.min_context}; {source} is {length}",
                                "serve that context, the same for the baseline and the candidate", severity=Severity.WARNING))
     return out
+
+
+def _filled_prompt(task, fill: tuple[str, int, str], cap, length: int, source: str) -> list[Finding]:
+    """RULER builds each prompt to fill extra.max_seq_length less its own generation budget; a
+    max_new_tokens replaces that budget on every request (recipes/benchmarks.yaml `prompt_fill`)."""
+    param, smallest_budget, why = fill
+    key = f"config.params.extra.{param}"
+    filled = task.get(key)
+    if not isinstance(filled, int) or isinstance(filled, bool) or filled <= 0:
+        return []
+    if isinstance(cap, int) and not isinstance(cap, bool) and not task.strips_generation_cap:
+        longest = filled - smallest_budget + cap
+        what = f"prompts filled to {param} {filled} less its {smallest_budget}-token budget, plus max_new_tokens {cap},"
+        at = "config.params.max_new_tokens"
+    else:
+        longest, what, at = filled, f"prompts filled to {param} {filled} (generation included)", key
+    if longest <= length:
+        return []
+    return [Finding(task.where(at), f"{task.name}: {what} reach {longest} tokens, above {source} {length}: every such "
+                    "request gets HTTP 400 and RULER retries it forever, until the walltime",
+                    f"serve at least {longest} tokens, or lower {param}" + (" or drop max_new_tokens" if at != key else "")
+                    + f" ({why.split(' (')[0]})")]

@@ -7,7 +7,8 @@ a request whose prompt plus max_new_tokens exceeds the server's max length is re
 HTTP 400) and the task scores nothing. So the value is capped at the context length minus the
 set's `prompt_reserve` (at most a quarter of the context); and any task whose effective value (its
 own, or a registry default: nelc.effective) does not fit with its prompt (a recipe states AA-LCR's
-~120K) gets a capped value of its own, with a warning that says what to raise instead. Base models keep their tasks' own
+~120K; RULER fills its prompts to extra.max_seq_length) gets a capped value of its own, with a
+warning that says what to raise instead. Base models keep their tasks' own
 generation lengths unless they do not fit.
 
 Example:
@@ -24,7 +25,7 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.effective import effective_tasks, server
 from nelc.facts import Context
-from nelc.knowledge import family_named, recipe_knowledge, recipe_set
+from nelc.knowledge import family_named, prompt_fill, recipe_knowledge, recipe_set
 from nelc.placement import place_param
 
 
@@ -65,6 +66,10 @@ def _fit(draft: Draft, ctx: Context, context: int, prompts: dict, reserve: int) 
         if task.task is None or "max_new_tokens" not in task.task.params or task.strips_generation_cap or gen is None or not isinstance(gen.value, int):
             continue
         prompt, prompt_of = prompts.get(task.index, (reserve, "the prompt"))
+        fill = prompt_fill(task.harness)
+        filled = task.get(f"config.params.extra.{fill[0]}") if fill else None
+        if fill and isinstance(filled, int) and not isinstance(filled, bool) and filled > fill[1]:
+            prompt, prompt_of = filled - fill[1], f"prompts filled to {fill[0]} {filled} (recipes/benchmarks.yaml prompt_fill)"
         if gen.value + prompt <= context or context - prompt <= 0:
             continue
         capped = context - prompt

@@ -151,6 +151,15 @@ def test_each_harness_gets_its_own_tokenizer_backend_name(tmp_path):
     assert [t["nemo_evaluator_config"]["config"]["params"]["extra"]["tokenizer_backend"] for t in tasks] == ["huggingface", "hf"]
 
 
+def test_rulers_filled_prompts_cap_max_new_tokens(tmp_path):
+    # ruler-512k fills prompts to 512000 tokens less its 30-token budget; 65536 more would overflow 524288
+    result = compile_text(tmp_path, "model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [ruler-512k-chat]\n")
+    (task,) = _tasks(result)
+    capped = task["nemo_evaluator_config"]["config"]["params"]["max_new_tokens"]
+    assert capped == 524288 - (512000 - 30) and any(d.code == "R207" and "capped" in d.message for d in result.diagnostics)
+    assert not [d for d in result.diagnostics if d.code == "L122"]
+
+
 def test_tokenizer_unknown_for_a_checkpoint_is_an_error_the_spec_can_fix(tmp_path):
     (tmp_path / "ckpt").mkdir()
     result = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nbenchmarks: [adlr_gsm8k_cot_8_shot]\n")

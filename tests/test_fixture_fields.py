@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nelc.runner.verify import verdict, verify_run
+
 RUNS = Path(__file__).parent / "runs"
 MANIFEST = json.loads((RUNS / "real.json").read_text())
 JOBS = sorted(p.parent.parent for p in RUNS.glob("*/*/artifacts/run_config.yml"))
@@ -106,3 +108,13 @@ def test_every_real_fixture_is_recorded_with_its_case_and_run():
     for dest, record in MANIFEST.items():
         assert (RUNS / dest / "artifacts" / "run_config.yml").exists() or (RUNS / dest / "logs").is_dir(), dest
         assert record["case"] and isinstance(record["seconds"], (int, float))
+
+
+def test_each_real_fixture_still_gets_its_cases_verdict():
+    """verify today judges each real job as its case expects: a clean canary valid, a broken one not."""
+    from tests.e2e.cases import by_name
+
+    for dest, record in MANIFEST.items():
+        now = verdict(verify_run(RUNS / dest))
+        assert now == record["verdict"], f"{dest}: verify says {now}, tests/runs/real.json recorded {record['verdict']}"
+        assert (now == "valid") is by_name(record["case"]).passes, f"{dest}: {now} for case {record['case']}"

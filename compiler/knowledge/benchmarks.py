@@ -221,6 +221,16 @@ def tokenizer_backends(harness: str | None) -> tuple[str, tuple[str, ...], str] 
     return (str(found["hf"]), tuple(str(a) for a in found["accepted"]), str(found["source"])) if found else None
 
 
+def prompt_fill(harness: str | None) -> tuple[str, int, str] | None:
+    """(the extra param the harness fills each prompt to, its smallest own generation budget, source).
+
+    >>> prompt_fill("ruler")[:2], prompt_fill("simple_evals")
+    (('max_seq_length', 30), None)
+    """
+    found = data_file("benchmarks")["prompt_fill"].get(harness or "")
+    return (str(found["param"]), int(found["smallest_budget"]), str(found["source"])) if found else None
+
+
 def needs_tool_calling(qualified: str) -> bool:
     """Whether the task drives the model as a tool-calling agent (the server must parse tool calls).
 
