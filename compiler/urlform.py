@@ -54,3 +54,18 @@ def has_credentials(url: str) -> bool:
         return "@" in urlsplit(url).netloc
     except ValueError:
         return False
+
+
+def rstripped(url: str, chars: str) -> str | None:
+    """What a harness that does `url.rstrip("/").rstrip(chars)` calls, when that differs from the
+    URL with a `chars` suffix removed (it strips a set of characters, not a suffix); else None.
+
+    >>> rstripped("https://gw.example.com/openai/chat/completions", "/chat/completions")
+    'https://gw.example.'
+    >>> rstripped("https://j.example/v1/chat/completions", "/chat/completions") is None
+    True
+    """
+    url = url.rstrip("/")
+    meant = url[: -len(chars)] if url.endswith(chars) else url
+    got = url.rstrip(chars)
+    return None if got == meant else got

@@ -5,10 +5,12 @@ inside the container when their endpoint or key is missing, hours into a run. Th
 / `user_simulator` fill each such task's `extra.judge` / `extra.user` (url, model_id and the key's
 env-var NAME), and the task's env declares `NAME: host:NAME` so NEL passes the key in; the value
 is read from your shell at `nel run` time and never written. A task that needs one is an error
-naming the task when the spec has none. Harnesses expect different URL forms (nemo-skills and
-simple-evals a /v1 base, AA-LCR and tau2-bench the full /v1/chat/completions; recipes/benchmarks.yaml
-`endpoint_url_forms`), so the one URL the spec gives is written in each task's form; a URL whose form
-cannot be told (no /v1 or /chat/completions at the end, or a query) is refused with both forms shown.
+naming the task when the spec has none. Harnesses expect different URL forms (nemo-skills, MT-Bench and
+simple-evals' default judge backend a /v1 base, simple-evals' generic backend the full
+/v1/chat/completions, AA-LCR and tau2-bench either; recipes/benchmarks.yaml `endpoint_url_forms`, from
+the 26.3 wheels), so the one URL the spec gives is written in each task's form; a URL whose form
+cannot be told (no /v1 or /chat/completions at the end, or a query), or that AA-LCR's rstrip would
+mangle, is refused with both forms shown.
 
 Example:
 >>> from nelc.engine import demo
@@ -27,8 +29,9 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.derived import TASKS, ResolvedTask
-from nelc.knowledge import judge_key_field, lookup, needs_role, recipe_named, url_form
-from nelc.urlform import in_form
+from nelc.nelconfig import dig
+from nelc.knowledge import judge_key_field, lookup, needs_role, recipe_named, url_form, url_strips
+from nelc.urlform import form_of, in_form, rstripped
 
 # block in the spec -> (key under params.extra, default key name)
 ROLES = {
@@ -63,7 +66,9 @@ def wire_judges(draft: Draft, ctx: Context) -> Draft:
         for index, task in users:
             base = f"evaluation.tasks.{index}.nemo_evaluator_config.config.params.extra.{extra_key}"
             label = f"{role.replace('_', ' ')} for {task['name']} from the spec"
-            url, url_why = _url_for(endpoint.url, lookup(task["name"]).task.harness, label)
+            backend = draft.get(f"{base}.backend") if role == "judge" else None
+            url, url_why = _url_for(endpoint.url, lookup(task["name"]).task.harness, label,
+                                    backend or dig(lookup(task["name"]).task.param_defaults, ("extra", extra_key, "backend")))
             if url is None:
                 draft = draft.report(Severity.ERROR, f"{task['name']}: {url_why}",
                                      "write https://HOST/v1 or https://HOST/v1/chat/completions; nelc derives the other form",
@@ -87,12 +92,22 @@ def _recipe_needs(resolved: tuple[ResolvedTask, ...], index: int, role: str, rec
     return recipe is not None and role in recipe.needs
 
 
-def _url_for(url: str, harness: str, label: str) -> tuple[str | None, str]:
+def _url_for(url: str, harness: str, label: str, backend: str | None = None) -> tuple[str | None, str]:
     """The spec's URL in the form `harness` expects, and why; (None, problem) when it cannot be told."""
-    known = url_form(harness)
+    known = url_form(harness, backend)
     if known is None:
         return url, label
     form, _source = known
+    strips = url_strips(harness)
+    mangled = rstripped(url, strips) if strips else None
+    if mangled is not None:
+        return None, (f"{harness} strips the characters of {strips!r} from the end of the URL (str.rstrip takes a set of "
+                      f"characters), so it would call {mangled}")
+    if form == "either":
+        if form_of(url) is None:
+            return None, (f"{harness} takes a /v1 base or the full /v1/chat/completions URL, and the form of this one cannot be "
+                          "told (it ends in neither, or has a query)")
+        return url.rstrip("/"), f"{label} ({harness} takes either URL form)"
     converted = in_form(url, form)
     if converted is None:
         return None, (f"{harness} expects a {'/v1 base' if form == 'base' else 'full /v1/chat/completions'} URL, and the "

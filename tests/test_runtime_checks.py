@@ -83,10 +83,21 @@ CHECKS = [
     # code, failing config, passing config
     ("L121", _config(_task("ns_hle_aa", **JUDGED)),
      _config(_task("ns_hle_aa", extra={"judge": {"url": "https://j.example/v1", "model_id": "x", "api_key": "K"}}))),
-    ("L121", _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/v1", "model_id": "u", "api_key": "K"}}),
+    # tau2 removes /chat/completions itself (tau2/run.py:294-299): either form works, a path in neither is a warning
+    ("L121", _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/api", "model_id": "u", "api_key": "K"}}),
                      extra_args="--max-model-len 131072 --enable-auto-tool-choice --tool-call-parser hermes"),
-     _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/v1/chat/completions", "model_id": "u", "api_key": "K"}}),
+     _config(_task("tau2_bench_telecom", extra={"user": {"url": "https://s.example/v1", "model_id": "u", "api_key": "K"}}),
              extra_args="--max-model-len 131072 --enable-auto-tool-choice --tool-call-parser hermes")),
+    # AA-LCR's rstrip("/chat/completions") strips a set of characters (aa_lcr/main.py:113)
+    ("L121", _config(_task("aa_lcr", extra={"judge": {"url": "https://gw.example.com/openai/chat/completions", "model_id": "j",
+                                                      "api_key": "K"}}), extra_args="--max-model-len 196608"),
+     _config(_task("aa_lcr", extra={"judge": {"url": "https://gw.example.com/openai/v1", "model_id": "j", "api_key": "K"}}),
+             extra_args="--max-model-len 196608")),
+    # simple-evals' judge backend decides: openai (the default) takes a /v1 base, generic posts to the URL as given
+    ("L121", _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1", "model_id": "j", "api_key": "K",
+                                                                    "backend": "generic"}})),
+     _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1/chat/completions", "model_id": "j",
+                                                              "api_key": "K", "backend": "generic"}}))),
     ("L122", _config(_task("aa_lcr")), _config(_task("aa_lcr"), extra_args="--max-model-len 196608")),
     ("L122", _config(_task("simple_evals.mmlu"), extra_args="--max-model-len 16384"),
      _config(_task("simple_evals.mmlu", max_new_tokens=4096), extra_args="--max-model-len 16384")),

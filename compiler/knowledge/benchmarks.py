@@ -200,14 +200,28 @@ def gated_dataset(qualified: str) -> str | None:
     return None
 
 
-def url_form(harness: str | None) -> tuple[str, str] | None:
-    """(form, source) of the judge / user-simulator URL a harness expects, when known.
+def url_form(harness: str | None, backend: str | None = None) -> tuple[str, str] | None:
+    """(form, source) of the judge / user-simulator URL a harness expects, when known: `base`, `full`
+    or `either`; simple-evals' form depends on its judge backend.
 
-    >>> url_form("nemo_skills")[0], url_form("tau2_bench")[0], url_form("mtbench")
-    ('base', 'full', None)
+    >>> url_form("nemo_skills")[0], url_form("tau2_bench")[0], url_form("simple_evals", "generic")[0], url_form("foo")
+    ('base', 'either', 'full', None)
     """
     found = data_file("benchmarks")["endpoint_url_forms"].get(harness or "")
-    return (str(found["form"]), str(found["source"])) if found else None
+    if not found:
+        return None
+    found = (found.get("backends") or {}).get(backend or "", found)
+    return str(found["form"]), str(found["source"])
+
+
+def url_strips(harness: str | None) -> str | None:
+    """The string a harness rstrips from the URL (a set of characters, as Python's str.rstrip), if any.
+
+    >>> url_strips("AA-LCR"), url_strips("tau2_bench")
+    ('/chat/completions', None)
+    """
+    found = data_file("benchmarks")["endpoint_url_forms"].get(harness or "") or {}
+    return found.get("strips")
 
 
 def tokenizer_backends(harness: str | None) -> tuple[str, tuple[str, ...], str] | None:
