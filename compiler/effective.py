@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from . import flags
 from .emit import flow
-from .knowledge import backend as backend_named, lookup, same_task
+from .knowledge import backend as backend_named, generation_cap_field, lookup, same_task
 from .knowledge.registry import Task
 from .nelconfig import deployment_type, dig, tasks_of
 from .secretscan import masked_text, secret_strings
@@ -80,10 +80,12 @@ class EffectiveTask:
     @property
     def strips_generation_cap(self) -> bool:
         """Whether the adapter removes the request's token cap (`params_to_remove`, whatever the value's
-        shape), so the server generates until the context ends."""
+        shape), so the server generates until the context ends: it must name the field this harness
+        sends the cap in (recipes/benchmarks.yaml `generation_cap_fields`; any cap name for others)."""
         value = self.get("target.api_endpoint.adapter_config.params_to_remove")
         items = value if isinstance(value, list) else [value]
-        return bool({item for item in items if isinstance(item, str)} & GENERATION_CAPS)
+        field = generation_cap_field(self.harness)
+        return bool({item for item in items if isinstance(item, str)} & ({field} if field else GENERATION_CAPS))
 
     @property
     def qualified(self) -> str:

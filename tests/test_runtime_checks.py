@@ -101,6 +101,11 @@ CHECKS = [
     ("L122", _config(_task("aa_lcr")), _config(_task("aa_lcr"), extra_args="--max-model-len 196608")),
     ("L122", _config(_task("simple_evals.mmlu"), extra_args="--max-model-len 16384"),
      _config(_task("simple_evals.mmlu", max_new_tokens=4096), extra_args="--max-model-len 16384")),
+    # simple-evals sends the cap as max_tokens (chat_completion_sampler.py:99): removing max_completion_tokens lifts nothing
+    ("L122", _config(_task("simple_evals.mmlu", max_new_tokens=65536), extra_args="--max-model-len 16384",
+                     nemo_evaluator_config={"target": {"api_endpoint": {"adapter_config": {"params_to_remove": ["max_completion_tokens"]}}}}),
+     _config(_task("simple_evals.mmlu", max_new_tokens=65536), extra_args="--max-model-len 16384",
+             nemo_evaluator_config={"target": {"api_endpoint": {"adapter_config": {"params_to_remove": ["max_tokens"]}}}})),
     # RULER fills its prompts to max_seq_length; max_new_tokens replaces its own 30-128 token budget
     ("L122", _config(_task("ruler-4k-completions", max_new_tokens=2048, extra={"tokenizer": "org/m", "tokenizer_backend": "hf"}),
                      extra_args="--max-model-len 4096"),

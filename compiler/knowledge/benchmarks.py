@@ -235,6 +235,16 @@ def tokenizer_backends(harness: str | None) -> tuple[str, tuple[str, ...], str] 
     return (str(found["hf"]), tuple(str(a) for a in found["accepted"]), str(found["source"])) if found else None
 
 
+def generation_cap_field(harness: str | None) -> str | None:
+    """The request field a harness sends max_new_tokens in, when known.
+
+    >>> generation_cap_field("simple_evals"), generation_cap_field("tau2_bench"), generation_cap_field("bfcl")
+    ('max_tokens', 'max_completion_tokens', None)
+    """
+    found = data_file("benchmarks")["generation_cap_fields"].get(harness or "")
+    return str(found["field"]) if found else None
+
+
 def prompt_fill(harness: str | None) -> tuple[str, int, str] | None:
     """(the extra param the harness fills each prompt to, its smallest own generation budget, source).
 
