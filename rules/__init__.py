@@ -20,9 +20,12 @@ from .check_endpoint_url_form import check_endpoint_url_form
 from .check_local_env import check_local_env
 from .check_env_values import check_env_values
 from .check_export import check_export
+from .check_hardwired_judge import check_hardwired_judge
+from .check_judge_fallback import check_judge_fallback
 from .check_nemo_skills_key import check_nemo_skills_key
 from .check_parallelism import check_parallelism
 from .check_pre_cmd import check_pre_cmd
+from .check_reasoning_judge import check_reasoning_judge
 from .check_request_timeout import check_request_timeout
 from .check_sampling_mode import check_sampling_mode
 from .check_script_values import check_script_values
@@ -114,6 +117,9 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L127", "check-sampling-mode", check_sampling_mode, LINT, W),
     Rule("L128", "check-tokenizer-backend", check_tokenizer_backend, LINT, E),
     Rule("L129", "check-local-env", check_local_env, LINT, E),
+    Rule("L130", "check-judge-fallback", check_judge_fallback, LINT, E),
+    Rule("L131", "check-hardwired-judge", check_hardwired_judge, LINT, E),
+    Rule("L132", "check-reasoning-judge", check_reasoning_judge, LINT, E),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

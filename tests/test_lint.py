@@ -69,6 +69,10 @@ FAILING = {
     "L128": lambda c: c["evaluation"]["tasks"].append({"name": "ruler-4k-completions", "nemo_evaluator_config": {"config": {
         "params": {"extra": {"tokenizer": "org/m", "tokenizer_backend": "huggingface"}}}}}),
     "L129": lambda c: _no_env_on_local(c),
+    "L130": lambda c: c["evaluation"]["tasks"].append({"name": "simple_evals.AIME_2025"}),
+    "L131": lambda c: c["evaluation"]["tasks"].append({"name": "hle.hle"}),
+    "L132": lambda c: c["evaluation"]["tasks"].append({"name": "ns_hle_aa", "nemo_evaluator_config": {"config": {"params": {
+        "extra": {"judge": {"url": "https://j.example.com/v1", "model_id": "openai/o3", "api_key": "K", "top_p": 1.0}}}}}}),
 }
 
 

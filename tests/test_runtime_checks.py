@@ -114,6 +114,16 @@ CHECKS = [
                      extra_args="--max-model-len 65536"),
      _config(_task("ruler-128k-completions", extra={"tokenizer": "org/m", "tokenizer_backend": "hf", "max_seq_length": 64000}),
              extra_args="--max-model-len 65536")),
+    # simple-evals' MathEval tasks fall back to a hard-coded hosted judge without a judge model_id (__main__.py:331-357)
+    ("L130", _config(_task("simple_evals.AIME_2025_aa_v2")),
+     _config(_task("simple_evals.AIME_2025_aa_v2", extra={"judge": {"url": "https://j.example/v1", "model_id": "j", "api_key": "K"}}))),
+    ("L131", _config(_task("hle.hle_aa_v2")),
+     {**_config({**_task("hle.hle_aa_v2"), "env_vars": {n: f"host:{n}" for n in ("OPENAI_TOKEN_URL", "OPENAI_CLIENT_ID")}}),
+      "env_vars": {n: f"host:{n}" for n in ("OPENAI_CLIENT_SECRET", "OPENAI_SCOPE")}}),
+    ("L132", _config(_task("ns_hle_aa", extra={"judge": {"url": "https://j.example/v1", "model_id": "us/azure/openai/gpt-5-mini",
+                                                       "api_key": "K", "temperature": 0.6}})),
+     _config(_task("ns_hle_aa", extra={"judge": {"url": "https://j.example/v1", "model_id": "us/azure/openai/gpt-4.1",
+                                                 "api_key": "K", "temperature": 0.6}}))),
     ("L123", _config(_task("aa_lcr", max_new_tokens=4096), extra_args="--max-model-len 196608"),
      _config(_task("aa_lcr", max_new_tokens=4096, request_timeout=3600), extra_args="--max-model-len 196608")),
     ("L124", _config(_task("ns_gpqa"), extra_args="--served-model-name other"), _config(_task("ns_gpqa"))),
@@ -176,8 +186,12 @@ def test_one_judge_url_goes_out_in_each_harnesss_form(tmp_path):
     tasks = {t["name"]: t for t in config_of(compile_text(tmp_path, spec))["evaluation"]["tasks"]}
     extra = {name: t["nemo_evaluator_config"]["config"]["params"]["extra"] for name, t in tasks.items()}
     assert extra["ns_hle_aa"]["judge"]["url"] == "https://judge.example.com/v1"
-    assert extra["AA-LCR.aa_lcr"]["judge"]["url"] == "https://judge.example.com/v1/chat/completions"
+    # AA-LCR (aa_lcr/main.py:113) and tau2 (tau2/run.py:294-299) remove /chat/completions themselves: either form, kept
+    assert extra["AA-LCR.aa_lcr"]["judge"]["url"] == "https://judge.example.com/v1"
     assert extra["tau2_bench_telecom"]["user"]["url"] == "https://sim.example.com/v1/chat/completions"
+    mangled = compile_text(tmp_path, CHAT + "benchmarks: [AA-LCR.aa_lcr]\njudge: {url: 'https://gw.example.com/openai/chat/completions', "
+                                            "model_id: j}\n")
+    assert any(d.code == "R166" and d.is_error and "https://gw.example." in d.message for d in mangled.diagnostics)
 
 
 def test_a_judge_url_of_unknown_form_is_refused_with_both_forms(tmp_path):

@@ -255,6 +255,25 @@ def prompt_fill(harness: str | None) -> tuple[str, int, str] | None:
     return (str(found["param"]), int(found["smallest_budget"]), str(found["source"])) if found else None
 
 
+def hardwired_judge(harness: str | None) -> dict | None:
+    """What a harness's self-wired judge needs (env, what, source, instead), when it has one.
+
+    >>> hardwired_judge("hle")["env"][0], hardwired_judge("simple_evals")
+    ('OPENAI_TOKEN_URL', None)
+    """
+    return data_file("benchmarks")["hardwired_judges"].get(harness or "")
+
+
+def reasoning_judge(harness: str | None) -> dict | None:
+    """The sampling an OpenAI reasoning-model judge must have in this harness (models, temperature,
+    top_p, source), when the harness constrains it.
+
+    >>> reasoning_judge("nemo_skills")["top_p"], reasoning_judge("AA-LCR")
+    (0.95, None)
+    """
+    return data_file("benchmarks")["reasoning_judges"].get(harness or "")
+
+
 def needs_tool_calling(qualified: str) -> bool:
     """Whether the task drives the model as a tool-calling agent (the server must parse tool calls).
 
