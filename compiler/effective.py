@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from . import flags
 from .emit import flow
-from .knowledge import backend as backend_named, generation_cap_field, lookup, same_task
+from .knowledge import backend as backend_named, generation_cap_field, lookup, prompt_fill, same_task
 from .knowledge.registry import Task
 from .nelconfig import deployment_type, dig, tasks_of
 from .secretscan import masked_text, secret_strings
@@ -62,6 +62,26 @@ class Server:
 
 
 @dataclass(frozen=True)
+class FilledPrompt:
+    """A harness that builds every prompt to fill a task parameter (RULER: extra.max_seq_length),
+    less a small generation budget of its own that a max_new_tokens replaces on each request
+    (recipes/benchmarks.yaml `prompt_fill`)."""
+    param: str  # the task parameter under config.params.extra
+    filled: int  # the parameter's effective value: the prompt plus its own budget
+    smallest_budget: int  # the harness's smallest own generation budget
+    source: str
+
+    @property
+    def key(self) -> str:
+        return f"config.params.extra.{self.param}"
+
+    @property
+    def prompt(self) -> int:
+        """The longest prompt's own length: what is left of the fill after the harness's budget."""
+        return max(self.filled - self.smallest_budget, 0)
+
+
+@dataclass(frozen=True)
 class EffectiveTask:
     index: int
     name: str
@@ -86,6 +106,21 @@ class EffectiveTask:
         items = value if isinstance(value, list) else [value]
         field = generation_cap_field(self.harness)
         return bool({item for item in items if isinstance(item, str)} & ({field} if field else GENERATION_CAPS))
+
+    @property
+    def filled_prompt(self) -> FilledPrompt | None:
+        """How this task's harness fills its prompts, when it does and the parameter is a positive count.
+
+        >>> config = {"evaluation": {"tasks": [{"name": "ruler-4k-completions"}]}}
+        >>> fill = effective_tasks(config)[0].filled_prompt
+        >>> fill.key, fill.filled, fill.prompt
+        ('config.params.extra.max_seq_length', 4096, 4066)
+        """
+        fill = prompt_fill(self.harness)
+        filled = self.get(f"config.params.extra.{fill[0]}") if fill else None
+        if fill is None or not isinstance(filled, int) or isinstance(filled, bool) or filled <= 0:
+            return None
+        return FilledPrompt(fill[0], filled, fill[1], fill[2])
 
     @property
     def qualified(self) -> str:

@@ -20,9 +20,9 @@ Example:
 
 from __future__ import annotations
 
-from nelc.effective import server
+from nelc.effective import FilledPrompt, server
 from nelc.diagnostics import Severity
-from nelc.knowledge import prompt_fill, recipe_for_task
+from nelc.knowledge import recipe_for_task
 from nelc.rulebook import Finding, LintContext
 
 
@@ -41,9 +41,8 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
         gen = task.values.get("config.params.max_new_tokens")
         reads = task.task is not None and "max_new_tokens" in task.task.params
         prompt = recipe.input_tokens if recipe and recipe.input_tokens else 0
-        fill = prompt_fill(task.harness)
-        filled = fill is not None and isinstance(task.get(f"config.params.extra.{fill[0]}"), int)
-        if filled:
+        fill = task.filled_prompt
+        if fill is not None:
             out.extend(_filled_prompt(task, fill, gen.value if reads and gen is not None else None, length, source))
         elif reads and not task.strips_generation_cap and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
             origin = gen.describe(task.task)
@@ -63,23 +62,19 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
     return out
 
 
-def _filled_prompt(task, fill: tuple[str, int, str], cap, length: int, source: str) -> list[Finding]:
+def _filled_prompt(task, fill: FilledPrompt, cap, length: int, source: str) -> list[Finding]:
     """RULER builds each prompt to fill extra.max_seq_length less its own generation budget; a
     max_new_tokens replaces that budget on every request (recipes/benchmarks.yaml `prompt_fill`)."""
-    param, smallest_budget, why = fill
-    key = f"config.params.extra.{param}"
-    filled = task.get(key)
-    if not isinstance(filled, int) or isinstance(filled, bool) or filled <= 0:
-        return []
+    param, key = fill.param, fill.key
     if isinstance(cap, int) and not isinstance(cap, bool) and not task.strips_generation_cap:
-        longest = filled - smallest_budget + cap
-        what = f"prompts filled to {param} {filled} less its {smallest_budget}-token budget, plus max_new_tokens {cap},"
+        longest = fill.prompt + cap
+        what = f"prompts filled to {param} {fill.filled} less its {fill.smallest_budget}-token budget, plus max_new_tokens {cap},"
         at = "config.params.max_new_tokens"
     else:
-        longest, what, at = filled, f"prompts filled to {param} {filled} (generation included)", key
+        longest, what, at = fill.filled, f"prompts filled to {param} {fill.filled} (generation included)", key
     if longest <= length:
         return []
     return [Finding(task.where(at), f"{task.name}: {what} reach {longest} tokens, above {source} {length}: every such "
                     "request gets HTTP 400 and RULER retries it forever, until the walltime",
                     f"serve at least {longest} tokens, or lower {param}" + (" or drop max_new_tokens" if at != key else "")
-                    + f" ({why.split(' (')[0]})")]
+                    + f" ({fill.source.split(' (')[0]})")]

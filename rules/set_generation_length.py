@@ -25,7 +25,7 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.effective import effective_tasks, server
 from nelc.facts import Context
-from nelc.knowledge import family_named, prompt_fill, recipe_knowledge, recipe_set
+from nelc.knowledge import family_named, recipe_knowledge, recipe_set
 from nelc.placement import place_param
 
 
@@ -66,10 +66,9 @@ def _fit(draft: Draft, ctx: Context, context: int, prompts: dict, reserve: int) 
         if task.task is None or "max_new_tokens" not in task.task.params or task.strips_generation_cap or gen is None or not isinstance(gen.value, int):
             continue
         prompt, prompt_of = prompts.get(task.index, (reserve, "the prompt"))
-        fill = prompt_fill(task.harness)
-        filled = task.get(f"config.params.extra.{fill[0]}") if fill else None
-        if fill and isinstance(filled, int) and not isinstance(filled, bool) and filled > fill[1]:
-            prompt, prompt_of = filled - fill[1], f"prompts filled to {fill[0]} {filled} (recipes/benchmarks.yaml prompt_fill)"
+        fill = task.filled_prompt
+        if fill is not None and fill.prompt > 0:
+            prompt, prompt_of = fill.prompt, f"prompts filled to {fill.param} {fill.filled} (recipes/benchmarks.yaml prompt_fill)"
         if gen.value + prompt <= context or context - prompt <= 0:
             continue
         capped = context - prompt

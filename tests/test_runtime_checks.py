@@ -114,6 +114,11 @@ CHECKS = [
                      extra_args="--max-model-len 65536"),
      _config(_task("ruler-128k-completions", extra={"tokenizer": "org/m", "tokenizer_backend": "hf", "max_seq_length": 64000}),
              extra_args="--max-model-len 65536")),
+    # YAML's `true` is no length: a boolean max_seq_length is not read as a fill of 1, max_new_tokens is checked as for any task
+    ("L122", _config(_task("ruler-4k-completions", max_new_tokens=8192, extra={"tokenizer": "org/m", "tokenizer_backend": "hf",
+                                                                            "max_seq_length": True}), extra_args="--max-model-len 4096"),
+     _config(_task("ruler-4k-completions", max_new_tokens=2048, extra={"tokenizer": "org/m", "tokenizer_backend": "hf",
+                                                                     "max_seq_length": True}), extra_args="--max-model-len 4096")),
     # simple-evals' MathEval tasks fall back to a hard-coded hosted judge without a judge model_id (__main__.py:331-357)
     ("L130", _config(_task("simple_evals.AIME_2025_aa_v2")),
      _config(_task("simple_evals.AIME_2025_aa_v2", extra={"judge": {"url": "https://j.example/v1", "model_id": "j", "api_key": "K"}}))),
