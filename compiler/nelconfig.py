@@ -53,6 +53,38 @@ def execution_type(config: dict) -> str | None:
     return defaults_option(config, "execution")
 
 
+# Where env vars are declared, by who receives them (NEL 0.2.6 common/env_vars.py:330-386): top-level
+# env_vars reach every job; a task's container also gets evaluation.env_vars and its own.
+DEPLOYMENT_ENV_BLOCKS = (("env_vars",), ("deployment", "env_vars"))
+EXPORT_ENV_BLOCKS = (("env_vars",), ("export", "env_vars"))
+SHARED_TASK_ENV_BLOCKS = (("env_vars",), ("evaluation", "env_vars"))  # every task's container
+
+
+def task_env_blocks(index: int) -> tuple[tuple, ...]:
+    """The env_vars blocks whose variables reach task `index`'s container."""
+    return (*SHARED_TASK_ENV_BLOCKS, ("evaluation", "tasks", index, "env_vars"))
+
+
+def env_blocks(config: Any) -> list[tuple]:
+    """Every place a config can declare env vars (each task's and each auxiliary deployment's included).
+
+    >>> env_blocks({"evaluation": {"tasks": [{"name": "t"}]}})[-1]
+    ('evaluation', 'tasks', 0, 'env_vars')
+    """
+    if not isinstance(config, dict):
+        return []
+    blocks = [("env_vars",), ("deployment", "env_vars"), ("evaluation", "env_vars"), ("export", "env_vars")]
+    blocks += [("evaluation", "tasks", i, "env_vars") for i, _ in tasks_of(config)]
+    aux = config.get("auxiliary_deployments")
+    blocks += [("auxiliary_deployments", name, "env_vars") for name in (aux if isinstance(aux, dict) else {})]
+    return blocks
+
+
+def declared_env(config: Any, blocks) -> set[str]:
+    """The variable names declared in any of `blocks` (each a mapping NAME: VALUE)."""
+    return {name for block in blocks if isinstance(env := dig(config, block), dict) for name in env}
+
+
 def first_task_env_groups(config: dict) -> list[str]:
     """The env var groups NEL 0.2.6's local executor collects for the first task, as it does
     (executors/local/executor.py:175-235, common/env_vars.py): the task's own (top-level env_vars,
@@ -66,17 +98,13 @@ def first_task_env_groups(config: dict) -> list[str]:
     >>> first_task_env_groups({"defaults": [{"deployment": "none"}], "deployment": {"env_vars": {"A": "lit:1"}}})
     []
     """
-    def named(*blocks) -> bool:
-        return any(isinstance(block, dict) and block for block in blocks)
-
-    top = config.get("env_vars") if isinstance(config, dict) else None
     tasks = tasks_of(config)
-    first = tasks[0][1] if tasks else {}
     groups = []
-    if named(top, dig(config, ("evaluation", "env_vars")), first.get("env_vars")) or dig(config, ("target", "api_endpoint", "api_key_name")):
+    task_blocks = task_env_blocks(tasks[0][0]) if tasks else SHARED_TASK_ENV_BLOCKS
+    if declared_env(config, task_blocks) or dig(config, ("target", "api_endpoint", "api_key_name")):
         groups.append("evaluation")
-    if deployment_type(config) != "none" and named(top, dig(config, ("deployment", "env_vars"))):
+    if deployment_type(config) != "none" and declared_env(config, DEPLOYMENT_ENV_BLOCKS):
         groups.append("deployment")
-    if named(top, dig(config, ("export", "env_vars"))):
+    if declared_env(config, EXPORT_ENV_BLOCKS):
         groups.append("export")
     return groups

@@ -16,21 +16,11 @@ from __future__ import annotations
 import re
 
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
-from nelc.nelconfig import dig, tasks_of
+from nelc.nelconfig import dig, env_blocks
 
 _GOOD = re.compile(r"^(lit:.*|host:[A-Za-z_][A-Za-z0-9_]*|runtime:[A-Za-z_][A-Za-z0-9_]*)$", re.S)
 _OC_ENV = re.compile(r"^\$\{oc\.(?:env|decode):([A-Za-z_][A-Za-z0-9_]*)[^}]*\}$")
 _NAME = re.compile(r"^\$?([A-Za-z_][A-Za-z0-9_]*)$")
-
-
-def env_blocks(config: dict) -> list[tuple]:
-    if not isinstance(config, dict):
-        return []
-    blocks = [("env_vars",), ("deployment", "env_vars"), ("evaluation", "env_vars"), ("export", "env_vars")]
-    blocks += [("evaluation", "tasks", i, "env_vars") for i, _ in tasks_of(config)]
-    aux = config.get("auxiliary_deployments")
-    blocks += [("auxiliary_deployments", name, "env_vars") for name in (aux if isinstance(aux, dict) else {})]
-    return blocks
 
 
 def check_env_values(ctx: LintContext) -> list[Finding]:

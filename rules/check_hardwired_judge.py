@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 from nelc.knowledge import hardwired_judge
-from nelc.nelconfig import dig
+from nelc.nelconfig import declared_env, task_env_blocks
 from nelc.rulebook import Finding, LintContext
 
 
@@ -26,9 +26,7 @@ def check_hardwired_judge(ctx: LintContext) -> list[Finding]:
         judge = hardwired_judge(task.harness)
         if judge is None:
             continue
-        # what reaches the task's container: top-level, evaluation and the task's own env_vars (NEL 0.2.6 env_vars.py:330-386)
-        blocks = (("env_vars",), ("evaluation", "env_vars"), ("evaluation", "tasks", task.index, "env_vars"))
-        declared = {name for block in blocks if isinstance(env := dig(ctx.config, block), dict) for name in env}
+        declared = declared_env(ctx.config, task_env_blocks(task.index))
         missing = [name for name in judge["env"] if name not in declared]
         if missing:
             out.append(Finding(("evaluation", "tasks", task.index),

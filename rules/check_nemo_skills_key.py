@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from nelc.rulebook import Applicability, Finding, Fix, LintContext
-from nelc.nelconfig import deployment_type, dig, tasks_of
+from nelc.nelconfig import SHARED_TASK_ENV_BLOCKS, declared_env, deployment_type, dig, task_env_blocks, tasks_of
 from nelc.knowledge import lookup
 
 
@@ -43,10 +43,9 @@ DUMMY = "DUMMY_API_KEY"
 def _undeclared_dummy(ctx: LintContext) -> list[Finding]:
     """api_key_name: DUMMY_API_KEY without a declaration: NEL adds `DUMMY_API_KEY: host:DUMMY_API_KEY`
     to each task and its dry run fails unless the shell exports it."""
-    declared = [block for block in (("env_vars",), ("evaluation", "env_vars"))
-                if isinstance(dig(ctx.config, block), dict) and DUMMY in dig(ctx.config, block)]
     tasks = tasks_of(ctx.config)
-    if declared or (tasks and all(isinstance(t.get("env_vars"), dict) and DUMMY in t["env_vars"] for _, t in tasks)):
+    if DUMMY in declared_env(ctx.config, SHARED_TASK_ENV_BLOCKS) or \
+            (tasks and all(DUMMY in declared_env(ctx.config, task_env_blocks(i)) for i, _ in tasks)):
         return []
     evaluation = ctx.config.get("evaluation")
     block = evaluation.get("env_vars") if isinstance(evaluation, dict) else None

@@ -284,6 +284,19 @@ def test_an_undeclared_dummy_key_is_declared_by_the_safe_fix(tmp_path):
     assert fixed["evaluation"]["env_vars"]["DUMMY_API_KEY"] == "lit:dummy"
 
 
+def test_a_dummy_key_declared_by_every_task_is_declared(tmp_path):
+    config = yaml.safe_load(GOOD.replace("    DUMMY_API_KEY: lit:dummy\n", ""))
+    tasks = config["evaluation"]["tasks"]
+    tasks.append({**tasks[0]})
+    for task in tasks:
+        task["env_vars"] = {"DUMMY_API_KEY": "lit:dummy"}
+    never = lambda cfg: [d for d in _lint(tmp_path, yaml.safe_dump(cfg, sort_keys=False)).diagnostics
+                         if d.code == "L115" and "never declared" in d.message]
+    assert never(config) == []
+    del tasks[1]["env_vars"]  # one task without it: NEL reads it from the shell for that task
+    assert len(never(config)) == 1
+
+
 def test_modelopt_quantization_flag_on_vllm_without_a_readable_checkpoint(tmp_path):
     text = GOOD.replace("extra_args: --max-model-len 40960", "extra_args: --max-model-len 40960 --quantization modelopt_fp4")
     found = [d for d in _lint(tmp_path, text).diagnostics if d.code == "L113" and "--quantization" in d.message]
