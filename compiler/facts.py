@@ -80,6 +80,20 @@ class ModelFacts:
                 return node, self.where("config.json", ".".join(path))
         return None
 
+    def routed_experts(self, fields: tuple[str, ...]) -> tuple[int, str] | None:
+        """A mixture-of-experts model's routed expert count from config.json (its first field of
+        `fields` above 1, in the config or a vision-language config's text part) and where it is."""
+        config = self.json("config.json") or {}
+        for part in ((), ("text_config",), ("llm_config",)):
+            node: Any = config
+            for key in part:
+                node = node.get(key) if isinstance(node, dict) else None
+            for name in fields:
+                count = node.get(name) if isinstance(node, dict) else None
+                if isinstance(count, int) and not isinstance(count, bool) and count > 1:
+                    return count, self.where("config.json", ".".join((*part, name)))
+        return None
+
     def where(self, name: str, field_path: str = "") -> str:
         """A human source string such as `./ckpt/config.json:max_position_embeddings`."""
         base = next((f.name for f in self.inputs if f.name.endswith("/" + name)), name)

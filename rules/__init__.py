@@ -65,6 +65,7 @@ from .set_context_length import set_context_length
 from .set_generation_length import set_generation_length
 from .set_reasoning_mode import set_reasoning_mode
 from .set_sampling import set_sampling
+from .set_serving_defaults import set_serving_defaults
 from .set_target import set_target
 
 
@@ -94,6 +95,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R175", "place-interceptors", place_interceptors, after=("R230",)),  # the spec's interceptors win
     Rule("R190", "apply-overrides", apply_overrides, after=("R175",)),  # the user's raw keys win over every rule above
     Rule("R240", "declare-local-env", declare_local_env, after=("R160", "R170", "R190")),  # every env var declared before it
+    Rule("R245", "set-serving-defaults", set_serving_defaults, after=("R130", "R169", "R190")),  # final parallelism and replicas
     # Checks read final values: after R190, so the spec's own settings and overrides count.
     Rule("R195", "check-tasks", check_tasks, CHECK, after=("R165", "R190")),  # the final task list
     Rule("R196", "check-shell-strings", check_shell_strings, CHECK, after=("R190",)),

@@ -26,7 +26,7 @@ VALUES = [
     ("handle-set", "", "deployment.hf_model_handle", "org/model-7b"),
     ("served-name-from-handle", "", "deployment.served_model_name", "model-7b"),
     ("served-name-from-spec", "served_model_name: mine", "deployment.served_model_name", "mine"),
-    ("unknown-model-gets-fallback-length", "", "deployment.extra_args", "--max-model-len 32768"),
+    ("unknown-model-gets-fallback-length", "backend: sglang", "deployment.extra_args", "--context-length 32768"),
     ("sglang-no-gpu-util", "backend: sglang", "deployment.gpu_memory_utilization", "<absent>"),
     ("trtllm-no-dp", "model: /ckpt/m\nbackend: trtllm", "deployment.data_parallel_size", "<absent>"),
     ("nim-ngc-key", "backend: nim\ndeployment: {image: nvcr.io/nim/x:1.0}", "deployment.env_vars.NGC_API_KEY", "host:NGC_API_KEY"),
@@ -71,6 +71,44 @@ def _get(config, dotted):
 @pytest.mark.parametrize("extra,path,expected", [v[1:] for v in VALUES], ids=[v[0] for v in VALUES])
 def test_values(tmp_path, extra, path, expected):
     assert _get(config_of(compile_text(tmp_path, _merge(BASE, extra))), path) == expected
+
+
+# R245: the skill's vLLM serving defaults. (id, spec lines added to BASE, flags that must be there (flag -> value,
+# or None for a switch), flags that must not)
+PARALLEL_40 = "overrides: {evaluation: {nemo_evaluator_config: {config: {params: {parallelism: 40}}}}}"
+SERVING = [
+    ("chunked-prefill-on-vllm", "", {"--enable-chunked-prefill": None}, ()),
+    ("seqs-match-the-largest-parallelism", PARALLEL_40, {"--max-num-seqs": "40"}, ()),
+    ("seqs-split-over-data-parallel", PARALLEL_40 + "\ndeployment: {data_parallel_size: 3}", {"--max-num-seqs": "14"}, ()),
+    ("seqs-split-over-instances", PARALLEL_40 + "\n" + SLURM % ", num_nodes: 4, num_instances: 4", {"--max-num-seqs": "10"}, ()),
+    ("spec-flag-wins", "deployment: {extra_args: --max-num-seqs 7}", {"--max-num-seqs": "7"}, ()),
+    ("dense-gets-no-expert-parallel", "", {}, ("--enable-expert-parallel",)),
+    ("sglang-gets-none", "backend: sglang", {}, ("--enable-chunked-prefill", "--max-num-seqs", "--enable-expert-parallel")),
+    ("own-command-without-extra-args-gets-none", "overrides: {deployment: {command: 'vllm serve /checkpoint --port 8000 --served-model-name ${deployment.served_model_name}'}}", {},
+     ("--enable-chunked-prefill", "--max-num-seqs")),
+]
+
+
+def _flags(extra_args: str) -> dict:
+    tokens = extra_args.split()
+    return {t: (tokens[i + 1] if i + 1 < len(tokens) and not tokens[i + 1].startswith("--") else None)
+            for i, t in enumerate(tokens) if t.startswith("--")}
+
+
+@pytest.mark.parametrize("extra,present,absent", [v[1:] for v in SERVING], ids=[v[0] for v in SERVING])
+def test_serving_defaults(tmp_path, extra, present, absent):
+    found = _flags(config_of(compile_text(tmp_path, _merge(BASE, extra)))["deployment"]["extra_args"])
+    assert {flag: found.get(flag, "<absent>") for flag in present} == present
+    assert not set(absent) & set(found)
+
+
+@pytest.mark.parametrize("field,moe", [("num_experts", True), ("n_routed_experts", True), ("num_local_experts", True),
+                                       ("num_experts_per_tok", False)])
+def test_expert_parallel_follows_config_json(tmp_path, field, moe):
+    (tmp_path / "ckpt").mkdir()
+    (tmp_path / "ckpt" / "config.json").write_text(f'{{"model_type": "m", "max_position_embeddings": 32768, "{field}": 64}}')
+    extra_args = config_of(compile_text(tmp_path, _merge(BASE, "model: ./ckpt")))["deployment"]["extra_args"]
+    assert ("--enable-expert-parallel" in extra_args) is moe
 
 
 def test_revision_pin_becomes_server_flag(tmp_path):

@@ -35,6 +35,16 @@ def backend(name: str) -> Backend | None:
                    raw["has_data_parallel"], raw["has_gpu_memory_utilization"], raw.get("command"))
 
 
+def serving_default(backend_name: str, name: str) -> Mapping[str, Any] | None:
+    """One of a backend's adopted serving defaults (recipes/backends.yaml `serving_defaults`), with its source.
+
+    >>> serving_default("vllm", "chunked_prefill")["flag"], serving_default("sglang", "chunked_prefill")
+    ('--enable-chunked-prefill', None)
+    """
+    raw = data_file("backends").get(backend_name) or {}
+    return (raw.get("serving_defaults") or {}).get(name)
+
+
 def is_pinned(image: str) -> bool:
     """A tag other than `latest` (or a digest): the same config pulls the same server next month.
 
