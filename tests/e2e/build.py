@@ -6,6 +6,7 @@ a venv whose lock has not changed is kept.
 
     python tests/e2e/build.py            # build what is missing or stale (CI does this)
     python tests/e2e/build.py --relock   # resolve images.yaml's requirements again and rewrite the locks
+    python tests/e2e/build.py --relock mtbench bfcl   # only these venvs' locks (the others stay as they are)
 
 A cold build downloads about 1.5 GB (lm-eval's CPU torch comes from this machine's disk) and
 takes 3-5 minutes on 2 cores.
@@ -112,15 +113,20 @@ def image_key(image: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--relock", action="store_true", help="resolve the requirements again and rewrite the locks")
+    parser.add_argument("--relock", nargs="*", metavar="VENV", default=None,
+                        help="resolve the requirements again and rewrite the locks (of these venvs only, when named)")
     parser.add_argument("--python", default=os.environ.get("NELC_E2E_PYTHON", sys.executable),
                         help="the interpreter the venvs are made from (the containers run Python 3.11/3.12)")
     args = parser.parse_args()
     spec = table()
-    if args.relock:
+    if args.relock is not None:
+        unknown = sorted(set(args.relock) - set(spec["venvs"]))
+        if unknown:
+            parser.error(f"--relock: no venv {', '.join(unknown)} in images.yaml (venvs: {', '.join(spec['venvs'])})")
         LOCKS.mkdir(exist_ok=True)
         for name, venv_spec in spec["venvs"].items():
-            relock(name, venv_spec, args.python)
+            if not args.relock or name in args.relock:
+                relock(name, venv_spec, args.python)
     home = e2e_home()
     (home / "venvs").mkdir(parents=True, exist_ok=True)
     rebuilt = {name for name in spec["venvs"] if build_venv(home, name, args.python)}
