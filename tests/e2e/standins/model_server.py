@@ -183,7 +183,8 @@ def answer_for(prompt: str, role: str, system: str = "", turns: int = 1) -> str:
         return "Yes" if h % 3 else "No"
     if re.search(r'"a", "b", or "c"', low):
         return "A" if h % 3 else "B"
-    if "[[rating]]" in low or "[[5]]" in low:
+    # MT-Bench asks for "[[rating]]" in the user prompt of a first turn, in the system prompt of a second
+    if "[[rating]]" in low or "[[5]]" in low or "[[rating]]" in system.lower():
         return f"The answer is adequate. Rating: [[{3 + h % 7}]]"
     if "correct: yes" in low or "correct:" in low and "extracted_final_answer" in low:
         verdict = "yes" if h % 3 else "no"
