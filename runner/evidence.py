@@ -126,6 +126,43 @@ def termination_summary(text: str, repeats: int | None) -> SampleCount:
     return count
 
 
+def judged_turns(text: str, repeats: int | None) -> SampleCount:
+    """MT-Bench's `judgements/<judge>_single.jsonl`: one JSON line per judged turn (question_id, turn,
+    score), appended, so a turn judged again on a resumed run has several lines and its best score
+    counts (as the harness's own cache does). A score of -1 is a judgement that failed or gave no
+    rating: the harness leaves it out of the mean. A question is scored when one of its turns is.
+
+    >>> c = judged_turns('{"question_id": 81, "turn": 1, "score": 7}\\n{"question_id": 81, "turn": 2, "score": -1}\\n'
+    ...                  '{"question_id": 82, "turn": 1, "score": -1}\\n', 1)
+    >>> c.samples, c.judge_calls, c.judge_failures
+    (1, 3, 2)
+    """
+    best: dict[tuple, float] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            return SampleCount(notes=["a judgements file holds a line that is not JSON"])
+        score = finite(row.get("score")) if isinstance(row, dict) else None
+        key = (row.get("question_id"), row.get("turn")) if isinstance(row, dict) else None
+        if score is None or not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
+            return SampleCount(notes=["a judgements line has no integer question_id and turn and numeric score"])
+        best[key] = max(score, best.get(key, -1.0))
+    count = SampleCount()
+    if not best:
+        count.notes.append("the judgements file holds no judged turn")
+        return count
+    questions = {question for question, _ in best}
+    scored = {question for (question, _), score in best.items() if score >= 0}
+    count.judge_calls = len(best)
+    count.judge_failures = sum(score < 0 for score in best.values())
+    count.samples = len(scored)
+    count.proof = f"{len(scored)} of {len(questions)} questions judged, {len(best)} turns"
+    return count
+
+
 def jsonl_lines(texts: list[str]) -> SampleCount:
     """lm-eval's `samples_<task>_<date>.jsonl` files: one line per scored document and filter
     (gsm8k's strict-match and flexible-extract each log every document, lm_eval/evaluator.py:629-662).
@@ -182,7 +219,8 @@ def gather(folder: Path, pkg_name: str | None, repeats: int | None) -> tuple[Sam
         count = jsonl_lines([read_text(p, MAX_DOC_BYTES)[0] or "" for p in files])
     elif files:
         text, truncated = read_text(files[-1], MAX_CSV_BYTES if evidence.kind == "judged_csv" else MAX_DOC_BYTES)
-        counter = {"judged_csv": judged_csv, "html_examples": html_examples, "termination_summary": termination_summary}
+        counter = {"judged_csv": judged_csv, "html_examples": html_examples, "termination_summary": termination_summary,
+                   "judged_turns": judged_turns}
         count = counter[evidence.kind](text or "", repeats) if not truncated else SampleCount(notes=[f"{files[-1].name} is too large to read"])
         if len(files) > 1:
             count.notes.append(f"{len(files)} files match {evidence.file}; the last, {files[-1].name}, was read")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nelc.runner.evidence import html_examples, judged_csv, jsonl_lines, response_stats, termination_summary
+from nelc.runner.evidence import html_examples, judged_csv, judged_turns, jsonl_lines, response_stats, termination_summary
 from nelc.runner.logs import SIGNATURES, check_exit
 from nelc.runner.report import TaskReport
 
@@ -85,6 +85,28 @@ COUNTS = [
     (termination_summary, '{"total_simulations": 80, "skipped_samples": 81}', 8, None, 0),
     (termination_summary, "[1, 2]", 8, None, 0),
 ]
+
+# MT-Bench's judgements/<judge>_single.jsonl (fastchat/llm_judge/common.py:250-271): one line per judged turn.
+def turns(*rows: tuple[int, int, float]) -> str:
+    return "".join(json.dumps({"question_id": q, "model": "m", "turn": t, "score": s}) + "\n" for q, t, s in rows)
+
+
+JUDGED_TURNS = [
+    # (text, samples, judge calls, judge failures)
+    (turns((81, 1, 7), (81, 2, 6), (82, 1, 3), (82, 2, 9)), 2, 4, 0),
+    (turns((81, 1, 7), (81, 2, -1), (82, 1, -1), (82, 2, -1)), 1, 4, 3),  # no rating: -1, left out of the mean
+    (turns((81, 1, -1), (81, 1, 8)), 1, 1, 0),  # judged again on a resumed run (appended): the best score counts
+    ("", None, 0, 0),
+    ("not json\n", None, 0, 0),
+    ('{"question_id": 81, "turn": 1}\n', None, 0, 0),  # no score: not the harness's line
+    ('{"question_id": "81", "turn": 1, "score": 5}\n', None, 0, 0),
+]
+
+
+@pytest.mark.parametrize("text,samples,calls,failures", JUDGED_TURNS)
+def test_mtbench_judged_turns(text, samples, calls, failures):
+    count = judged_turns(text, None)
+    assert (count.samples, count.judge_calls, count.judge_failures) == (samples, calls, failures), count
 
 
 @pytest.mark.parametrize("counter,text,repeats,samples,problems", COUNTS)
