@@ -114,7 +114,7 @@ class EffectiveTask:
         >>> config = {"evaluation": {"tasks": [{"name": "ruler-4k-completions"}]}}
         >>> fill = effective_tasks(config)[0].filled_prompt
         >>> fill.key, fill.filled, fill.prompt
-        ('config.params.extra.max_seq_length', 4096, 4066)
+        ('config.params.extra.max_seq_length', 4000, 3970)
         """
         fill = prompt_fill(self.harness)
         filled = self.get(f"config.params.extra.{fill[0]}") if fill else None
