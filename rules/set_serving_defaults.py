@@ -11,8 +11,9 @@ it rejects, and why, are in recipes/UPSTREAM.md):
   num_instances)): each replica then decodes as many sequences as the client keeps in flight
   (fewer queue; more reserve KV cache for nothing).
 It runs after R190, so the final parallelism, replica count and the spec's own flags count: a
-flag the spec's extra_args already gives is left as written. A custom `deployment.command` that
-does not paste `${deployment.extra_args}` gets none.
+flag the spec's extra_args already gives is left as written. Raw `overrides` of
+deployment.extra_args are the user's last word and stay exactly as written (R196 checks that text),
+and a custom `deployment.command` that does not paste `${deployment.extra_args}` gets none.
 
 Example:
 >>> from nelc.engine import demo
@@ -36,6 +37,9 @@ from nelc.knowledge import serving_default
 def set_serving_defaults(draft: Draft, ctx: Context) -> Draft:
     if ctx.spec.backend != "vllm":
         return draft.decide("serving defaults", f"backend {ctx.spec.backend}: the skill's serving defaults are vLLM flags")
+    if ctx.wrote("overrides", "deployment", "extra_args"):
+        return draft.decide("serving defaults", "the spec's overrides give deployment.extra_args verbatim",
+                            ctx.source("overrides", "deployment", "extra_args"))
     command = draft.get("deployment.command")
     if isinstance(command, str) and "${deployment.extra_args}" not in command:
         return draft.decide("serving defaults", "deployment.command is the spec's own and does not paste extra_args",
