@@ -84,6 +84,8 @@ SERVING = [
     ("spec-flag-wins", "deployment: {extra_args: --max-num-seqs 7}", {"--max-num-seqs": "7"}, ()),
     ("dense-gets-no-expert-parallel", "", {}, ("--enable-expert-parallel",)),
     ("sglang-gets-none", "backend: sglang", {}, ("--enable-chunked-prefill", "--max-num-seqs", "--enable-expert-parallel")),
+    ("raw-override-of-extra-args-stays-verbatim", "overrides: {deployment: {extra_args: --max-model-len 32768}}", {"--max-model-len": "32768"},
+     ("--enable-chunked-prefill", "--max-num-seqs")),
     ("own-command-without-extra-args-gets-none", "overrides: {deployment: {command: 'vllm serve /checkpoint --port 8000 --served-model-name ${deployment.served_model_name}'}}", {},
      ("--enable-chunked-prefill", "--max-num-seqs")),
 ]
