@@ -27,6 +27,7 @@ from .check_parallelism import check_parallelism
 from .check_pre_cmd import check_pre_cmd
 from .check_reasoning_judge import check_reasoning_judge
 from .check_request_timeout import check_request_timeout
+from .check_retry_backoff import check_retry_backoff
 from .check_sampling_mode import check_sampling_mode
 from .check_script_values import check_script_values
 from .check_served_name import check_served_name
@@ -122,6 +123,7 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L130", "check-judge-fallback", check_judge_fallback, LINT, E),
     Rule("L131", "check-hardwired-judge", check_hardwired_judge, LINT, E),
     Rule("L132", "check-reasoning-judge", check_reasoning_judge, LINT, E),
+    Rule("L133", "check-retry-backoff", check_retry_backoff, LINT, W),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

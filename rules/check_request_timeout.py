@@ -6,7 +6,9 @@ fails the sample. The ModelOpt evaluation skill's base template sets `request_ti
 every task (example_eval.yaml, both recipe sets); registry defaults are often far lower (AA-LCR 600 s,
 lm-eval 30 s). The check reads each task's effective request_timeout (nelc.effective), for tasks
 whose command reads it, when the task is judge- or simulator-scored or generates 16384 tokens or
-more. Runs in `nelc lint` and on every compiled config.
+more. A harness that takes request_timeout as its minimum retry backoff (MT-Bench;
+recipes/benchmarks.yaml `request_timeouts`) is left to L133: there a longer value only waits longer.
+Runs in `nelc lint` and on every compiled config.
 
 Example:
 >>> from nelc.lint import demo_lint
@@ -17,7 +19,7 @@ Example:
 from __future__ import annotations
 
 
-from nelc.knowledge import recipe_for_task, recipe_set, risk_of
+from nelc.knowledge import recipe_for_task, recipe_set, risk_of, timeout_meaning
 from nelc.rulebook import Finding, LintContext
 
 LONG_GENERATION = 16384  # tokens: at tens of tokens a second per request under load, minutes per answer
@@ -27,7 +29,7 @@ def check_request_timeout(ctx: LintContext) -> list[Finding]:
     wanted = recipe_set().evaluation_params.get("request_timeout")
     out = []
     for task in ctx.effective:
-        if task.task is None or "request_timeout" not in task.task.params:
+        if task.task is None or "request_timeout" not in task.task.params or timeout_meaning(task.harness, "model").is_backoff:
             continue
         timeout = task.values.get("config.params.request_timeout")
         if timeout is None or not isinstance(timeout.value, (int, float)) or timeout.value >= wanted:

@@ -4,7 +4,10 @@ Why: the ModelOpt evaluation skill's example_eval.yaml sets `request_timeout: 36
 `max_retries: 10` and `parallelism: 16` for every task (both recipe sets); without them a task runs
 on its registry defaults, e.g. AA-LCR's 600 s timeout, which long generations and judge calls
 outrun. Each goes to the tasks whose command reads it (at evaluation level when all do), so a
-recipe's or the spec's task-level value still wins (nelc.placement).
+recipe's or the spec's task-level value still wins (nelc.placement). A harness that takes
+request_timeout as its minimum retry backoff, not a per-request limit (MT-Bench:
+recipes/benchmarks.yaml `request_timeouts`), keeps its own: 3600 there would make every retry wait
+one to ten hours.
 `HF_TOKEN: host:HF_TOKEN` is declared only when a task needs it: its dataset is gated on the Hub
 (recipes/benchmarks.yaml `gated_datasets`, with sources) or it loads a tokenizer from the Hub in the
 evaluation container (NEL 0.2.6's base template: "Required to access gated tokenizers"). `host:`
@@ -21,14 +24,20 @@ from __future__ import annotations
 
 from nelc.draft import Draft
 from nelc.facts import Context
-from nelc.knowledge import gated_dataset, lookup, recipe_set
+from nelc.knowledge import gated_dataset, lookup, recipe_set, timeout_meaning
 from nelc.placement import place_param
 
 def fill_evaluation(draft: Draft, ctx: Context) -> Draft:
     chosen = recipe_set(ctx.spec.recipes)
     for key, value in chosen.evaluation_params.items():
-        draft = place_param(draft, key, value, f"base template (example_eval.yaml) of the {chosen.skill}", chosen.source)
+        draft = place_param(draft, key, value, f"base template (example_eval.yaml) of the {chosen.skill}", chosen.source,
+                            takes=_per_request_timeout if key == "request_timeout" else lambda task: True)
     return _hf_token(draft)
+
+
+def _per_request_timeout(task) -> bool:
+    """The base template's request_timeout is a per-request limit; a harness that reads it as a retry backoff keeps its own."""
+    return not timeout_meaning(task.harness, "model").is_backoff
 
 
 def _hf_token(draft: Draft) -> Draft:

@@ -10,7 +10,10 @@ simple-evals' default judge backend a /v1 base, simple-evals' generic backend th
 /v1/chat/completions, AA-LCR and tau2-bench either; recipes/benchmarks.yaml `endpoint_url_forms`, from
 the 26.3 wheels), so the one URL the spec gives is written in each task's form; a URL whose form
 cannot be told (no /v1 or /chat/completions at the end, or a query), or that AA-LCR's rstrip would
-mangle, is refused with both forms shown.
+mangle, is refused with both forms shown. Where a harness takes the judge's request_timeout as its
+shortest retry backoff (simple-evals' default backend, MT-Bench; L133) and the registry's value is
+long (simple-evals: 600 s, so each retried judgement waits 10 to 100 minutes), the judge gets the
+harness client's own default instead.
 
 Example:
 >>> from nelc.engine import demo
@@ -30,7 +33,7 @@ from nelc.draft import Draft
 from nelc.facts import Context
 from nelc.derived import TASKS, ResolvedTask
 from nelc.nelconfig import dig
-from nelc.knowledge import judge_key_field, lookup, needs_role, recipe_named, url_form, url_strips
+from nelc.knowledge import LONG_BACKOFF, judge_key_field, lookup, needs_role, recipe_named, timeout_meaning, url_form, url_strips
 from nelc.urlform import form_of, in_form, rstripped
 
 # block in the spec -> (key under params.extra, default key name)
@@ -79,12 +82,30 @@ def wire_judges(draft: Draft, ctx: Context) -> Draft:
                      .set(f"{base}.model_id", endpoint.model_id, label, ctx.source(role, "model_id"))
                      .set(f"{base}.{_key_field(lookup(task['name']).task.qualified, role)}", key_name, f"the NAME of the env var with the {role.replace('_', ' ')}'s key",
                           ctx.source(role, "api_key_name")))
+            if role == "judge":
+                draft = _judge_backoff(draft, base, lookup(task["name"]).task, backend)
             # the registry's or bundle's own key variable (e.g. USER_API_KEY: host:NVIDIA_API_KEY) gives way to the spec's
             env = {k: v for k, v in (task.get("env_vars") or {}).items() if k != default_name or key_name == default_name}
             env[key_name] = f"host:{key_name}"
             draft = draft.set(f"evaluation.tasks.{index}.env_vars", env,
                               f"NEL passes {key_name} from your shell into the task container", ctx.source(role, "api_key_name"))
     return draft
+
+
+def _judge_backoff(draft: Draft, base: str, registered, backend: str | None) -> Draft:
+    """A short retry backoff for a judge whose harness waits request_timeout before each retry (L133)."""
+    defaults = registered.param_defaults
+    meaning = timeout_meaning(registered.harness, "judge", backend or dig(defaults, ("extra", "judge", "backend")))
+    current = draft.get(f"{base}.request_timeout")
+    effective = current if current is not None else dig(defaults, ("extra", "judge", "request_timeout"))
+    if not meaning.is_backoff or meaning.class_default is None or not isinstance(effective, (int, float)) or effective <= LONG_BACKOFF:
+        return draft
+    if current is not None:
+        return draft.decide(f"{base}.request_timeout", f"the task's own {current:g} s stays (L133 warns)")
+    return draft.set(f"{base}.request_timeout", meaning.class_default,
+                     f"{registered.harness} waits request_timeout before each judge retry, up to ten times that; the registry's "
+                     f"{effective:g} s would make each retried judgement wait {effective:g}-{effective * 10:g} s",
+                     meaning.source)
 
 
 def _recipe_needs(resolved: tuple[ResolvedTask, ...], index: int, role: str, recipe_set: str | None) -> bool:

@@ -129,6 +129,15 @@ CHECKS = [
                                                        "api_key": "K", "temperature": 0.6}})),
      _config(_task("ns_hle_aa", extra={"judge": {"url": "https://j.example/v1", "model_id": "us/azure/openai/gpt-4.1",
                                                  "api_key": "K", "temperature": 0.6}}))),
+    # simple-evals' default judge backend and MT-Bench wait request_timeout before each retry (openai_judge.py:99, clients/openai.py:100)
+    ("L133", _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1", "model_id": "j", "api_key": "K"}})),
+     _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1", "model_id": "j", "api_key": "K",
+                                                              "request_timeout": 10}}))),
+    ("L133", _config(_task("mtbench", request_timeout=3600)), _config(_task("mtbench"))),
+    # the generic judge backend's timeout is a per-request limit (common.py:728-730): 600 s there is no backoff
+    ("L133", _config(_task("mtbench", extra={"judge": {"request_timeout": 600}})),
+     _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1/chat/completions", "model_id": "j",
+                                                              "api_key": "K", "backend": "generic"}}))),
     ("L123", _config(_task("aa_lcr", max_new_tokens=4096), extra_args="--max-model-len 196608"),
      _config(_task("aa_lcr", max_new_tokens=4096, request_timeout=3600), extra_args="--max-model-len 196608")),
     ("L124", _config(_task("ns_gpqa"), extra_args="--served-model-name other"), _config(_task("ns_gpqa"))),
@@ -154,6 +163,19 @@ def test_each_check_fails_and_passes(tmp_path, code, bad, good):
     found = _lint(tmp_path, bad, code)
     assert found and all(d.hint for d in found), code
     assert _lint(tmp_path, good, code) == []
+
+
+def test_a_backoff_timeout_gets_no_long_timeout_advice_and_no_3600_from_compile(tmp_path):
+    # MT-Bench's request_timeout is its retry backoff: L123's 3600 s advice would make each retry wait 1-10 hours
+    assert _lint(tmp_path, _config(_task("mtbench", max_new_tokens=16384)), "L123") == []
+    assert _lint(tmp_path, _config(_task("mtbench", max_new_tokens=16384)), "L133") == []
+    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [mtbench, simple_evals.mmlu]\n" + JUDGE)
+    out = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "-o", str(tmp_path / "out.yaml")])
+    assert out.exit_code == 0, out.output
+    mtbench, mmlu = effective_tasks(yaml.safe_load((tmp_path / "out.yaml").read_text()))
+    assert mtbench.get("config.params.request_timeout") == 30 and mmlu.get("config.params.request_timeout") == 3600
+    assert mtbench.get("config.params.extra.judge.request_timeout") == 60  # the registry's, within the backoff limit
+    assert "L133" not in out.output and "L123" not in out.output
 
 
 def test_slurm_evaluation_mounts_make_a_tokenizer_path_loadable(tmp_path):

@@ -245,6 +245,37 @@ def generation_cap_field(harness: str | None) -> str | None:
     return str(found["field"]) if found else None
 
 
+LONG_BACKOFF = 60  # seconds: a retry backoff above this turns one transient error into many minutes per sample
+
+
+@dataclass(frozen=True)
+class TimeoutMeaning:
+    """What a harness does with one request_timeout (recipes/benchmarks.yaml `request_timeouts`)."""
+    means: str  # per_request | retry_backoff
+    source: str
+    class_default: int | None = None  # the harness client's own default, for a backoff
+
+    @property
+    def is_backoff(self) -> bool:
+        return self.means == "retry_backoff"
+
+
+def timeout_meaning(harness: str | None, role: str, judge_backend: str | None = None) -> TimeoutMeaning:
+    """What `harness` does with the `role` (model | judge) request_timeout; per request unless the data says otherwise.
+
+    >>> timeout_meaning("mtbench", "model").means, timeout_meaning("simple_evals", "judge").means
+    ('retry_backoff', 'retry_backoff')
+    >>> timeout_meaning("simple_evals", "judge", "generic").means, timeout_meaning("AA-LCR", "model").means
+    ('per_request', 'per_request')
+    """
+    found = (data_file("benchmarks")["request_timeouts"].get(harness or "") or {}).get(role)
+    if found and judge_backend:
+        found = (found.get("backends") or {}).get(judge_backend, found)
+    if not found:
+        return TimeoutMeaning("per_request", "not listed in recipes/benchmarks.yaml request_timeouts: taken as per request")
+    return TimeoutMeaning(str(found["means"]), str(found["source"]), found.get("class_default"))
+
+
 def prompt_fill(harness: str | None) -> tuple[str, int, str] | None:
     """(the extra param the harness fills each prompt to, its smallest own generation budget, source).
 
