@@ -44,13 +44,18 @@ SCENARIOS = [
     ("stage-exit-1", "invalid", "the job exited with code 1 (logs/stage.exit)", 0),
     ("tau2-every-simulation-skipped", "invalid", "80 of 80 simulations were skipped", 0),
     ("judge-calls-lost", "invalid", "2 of 30 judge calls failed", 0),
+    ("real-mtbench-clean", "valid", None, 0),
+    ("real-bfcl-clean", "valid", None, 0),
+    ("mtbench-turns-unrated", "invalid", "2 of 20 judge calls failed or gave an unparseable reply", 0),
 ]
 
 
 # Where each real clean run's scored-sample count comes from: a file the harness wrote.
 EVIDENCE = {"real-aime-clean": "AIME_2025.html: 640 examples = 10 samples x 64 repeat(s)",
             "real-aa_lcr-clean": "_results.csv: 10 of 10 questions judged, 3 repeat(s)",
-            "real-tau2-clean": "termination_summary.json: 80 simulations, 0 skipped, 8 trial(s) per task"}
+            "real-tau2-clean": "termination_summary.json: 80 simulations, 0 skipped, 8 trial(s) per task",
+            # two model responses per question (both turns): the adapter's count would be 20
+            "real-mtbench-clean": "gpt-4_single.jsonl: 10 of 10 questions judged, 20 turns"}
 
 
 @pytest.mark.parametrize("scenario", sorted(EVIDENCE))
