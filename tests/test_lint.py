@@ -73,6 +73,8 @@ FAILING = {
     "L131": lambda c: c["evaluation"]["tasks"].append({"name": "hle.hle"}),
     "L132": lambda c: c["evaluation"]["tasks"].append({"name": "ns_hle_aa", "nemo_evaluator_config": {"config": {"params": {
         "extra": {"judge": {"url": "https://j.example.com/v1", "model_id": "openai/o3", "api_key": "K", "top_p": 1.0}}}}}}),
+    "L133": lambda c: c["evaluation"]["tasks"].append({"name": "mtbench", "nemo_evaluator_config": {"config": {"params": {
+        "request_timeout": 3600}}}}),
 }
 
 
