@@ -32,6 +32,7 @@ from .check_sampling_mode import check_sampling_mode
 from .check_script_values import check_script_values
 from .check_served_name import check_served_name
 from .check_shell_strings import check_shell_strings
+from .check_startup_downloads import check_startup_downloads
 from .check_slurm_settings import check_slurm_settings
 from .check_target_endpoint import check_target_endpoint
 from .check_task_names import check_task_names
@@ -124,6 +125,7 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L131", "check-hardwired-judge", check_hardwired_judge, LINT, E),
     Rule("L132", "check-reasoning-judge", check_reasoning_judge, LINT, E),
     Rule("L133", "check-retry-backoff", check_retry_backoff, LINT, W),
+    Rule("L134", "check-startup-downloads", check_startup_downloads, LINT, N),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

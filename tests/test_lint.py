@@ -75,6 +75,8 @@ FAILING = {
         "extra": {"judge": {"url": "https://j.example.com/v1", "model_id": "openai/o3", "api_key": "K", "top_p": 1.0}}}}}}),
     "L133": lambda c: c["evaluation"]["tasks"].append({"name": "mtbench", "nemo_evaluator_config": {"config": {"params": {
         "request_timeout": 3600}}}}),
+    "L134": lambda c: c["evaluation"]["tasks"].append({"name": "ruler-4k-completions", "nemo_evaluator_config": {"config": {
+        "params": {"extra": {"tokenizer": "org/m", "tokenizer_backend": "hf"}}}}}),
 }
 
 

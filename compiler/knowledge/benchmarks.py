@@ -295,6 +295,15 @@ def hardwired_judge(harness: str | None) -> dict | None:
     return data_file("benchmarks")["hardwired_judges"].get(harness or "")
 
 
+def startup_download(harness: str | None) -> dict | None:
+    """What a harness downloads when its command starts (what, source, fails), when it does.
+
+    >>> startup_download("ruler")["what"], startup_download("simple_evals")
+    ("NLTK's punkt and punkt_tab sentence tokenizers", None)
+    """
+    return data_file("benchmarks")["startup_downloads"].get(harness or "")
+
+
 def reasoning_judge(harness: str | None) -> dict | None:
     """The sampling an OpenAI reasoning-model judge must have in this harness (models, temperature,
     top_p, source), when the harness constrains it.
