@@ -13,13 +13,15 @@ import os
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from nelc.knowledge.files import data_file as recipe
 from nelc.pipeline import compile_spec, emitted_config
 from nelc.spec import looks_like_secret
+from tests.support.nel_dryrun import dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("NELC_PROPERTY_EXAMPLES", "2000"))
@@ -96,3 +98,24 @@ def test_compiler_properties(tmp_path_factory, spec):
         assert second.yaml == first.yaml  # byte-identical on rerun
     else:
         assert any(d.is_error for d in first.diagnostics)
+
+
+DRY_RUNS = int(os.environ.get("NELC_DRYRUN_EXAMPLES", "12"))
+
+
+@pytest.mark.nel
+@settings(max_examples=DRY_RUNS, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@given(spec=specs)
+def test_what_compiles_passes_nels_own_dry_run(tmp_path_factory, spec):
+    """nelc compile never emits a config that NEL 0.2.6's own `nel run --dry-run` rejects (a sample of the specs above)."""
+    tmp = tmp_path_factory.mktemp("d")
+    (tmp / "ckpt").mkdir()
+    (tmp / "ckpt" / "config.json").write_text('{"max_position_embeddings": 8192, "model_type": "llama"}')
+    _, result = _compile(tmp, spec)
+    assume(result.ok)
+    out = tmp / "out.yaml"
+    out.write_text(result.yaml)
+    run = dry_run(out, tmp / "dry")
+    assert run.returncode == 0, f"NEL's dry run rejects what nelc compiled:\n{yaml.safe_dump(spec)}\n{run.stderr[-3000:]}"
+    assert run.config_efs, "the dry run wrote no task script"
