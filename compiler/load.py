@@ -198,8 +198,13 @@ def _scalar(node: ScalarNode, path: Path, index: _Index) -> Any:
     value, tag = node.value, node.tag
     if node.style in ("'", '"'):
         index.quoted.add(path)
-    if tag == _CORE + "str" or tag in ("!", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp"):
-        return value  # timestamps and binary are not part of either format: keep their text
+    if tag == _CORE + "binary":
+        # OmegaConf (PyYAML's SafeLoader) decodes it to bytes and NEL pastes str(bytes) into run.sh: the text
+        # nelc would check is not the text that runs.
+        raise _error(index.file, "Y008", "a !!binary value: NEL's OmegaConf decodes it to bytes and writes their Python "
+                     "repr into the job script, so no check on its text holds", "write the value as plain text", *_mark(node))
+    if tag == _CORE + "str" or tag in ("!", _CORE + "timestamp"):
+        return value  # OmegaConf's loader drops YAML's timestamp resolver (omegaconf/_utils.py get_yaml_loader): text
     if tag == _CORE + "null":
         return None
     if tag == _CORE + "bool":

@@ -167,3 +167,23 @@ def test_slurm_script_from_nelc_runs_no_injected_command(tmp_path):
     config = _compiled(tmp_path, _slurm_spec(tmp_path))
     assert MARKER in config.read_text()
     assert MARKER not in _run_sbatch(config, tmp_path)
+
+
+def test_a_binary_tag_is_refused_because_nel_runs_what_it_decodes_to(tmp_path):
+    """`!!binary` text is harmless base64 to a YAML 1.2 reader; NEL's OmegaConf decodes it to bytes and
+    writes their repr into run.sh; with a quote inside, Python's repr double-quotes it and the `$(...)` runs."""
+    import base64
+
+    config = yaml.safe_load(_compiled(tmp_path, EDGE_SPEC).read_text())
+    payload = base64.b64encode(f"m' $({MARKER})".encode()).decode()
+    text = yaml.safe_dump(config, sort_keys=False).replace(
+        f"served_model_name: {config['deployment']['served_model_name']}", f"served_model_name: !!binary {payload}", 1)
+    hostile = tmp_path / "binary.yaml"
+    hostile.write_text(text)
+    assert f"!!binary {payload}" in text
+    linted = CliRunner().invoke(main, ["lint", str(hostile)])
+    assert linted.exit_code == 1 and "error[Y008]" in linted.output and "!!binary" in linted.output
+    result = dry_run(hostile, tmp_path / "run")
+    (script,) = (tmp_path / "run").rglob("run.sh")
+    assert f"b\"m' $({MARKER})\"" in script.read_text(), "NEL wrote something other than the bytes' repr"
+    assert MARKER in _run_stubbed(script, tmp_path / "stubbed"), "the decoded command should have run"
