@@ -1,3 +1,4 @@
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -34,3 +35,19 @@ def _offline_hub(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def golden_dry_run(tmp_path_factory):
+    """One real `nel run --dry-run` per config file (by content) per test run, shared by every test
+    that examines it: the golden dry runs were each paid twice (test_nel_dryrun, test_runtime_checks)."""
+    from tests.support.nel_dryrun import dry_run
+
+    done = {}
+
+    def run(config: Path):
+        key = (str(config.resolve()), hashlib.sha256(config.read_bytes()).hexdigest())
+        if key not in done:
+            done[key] = dry_run(config, tmp_path_factory.mktemp("dry"))
+        return done[key]
+    return run

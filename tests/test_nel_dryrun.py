@@ -18,9 +18,9 @@ OUTPUTS = [case / name for case in COMPILED for name in ("expected.yaml", "expec
 
 
 @pytest.mark.parametrize("output", OUTPUTS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_golden_passes_nel_dry_run_and_container_checks(output, tmp_path):
+def test_golden_passes_nel_dry_run_and_container_checks(output, golden_dry_run):
     case = output.parent
-    result = dry_run(output, tmp_path)
+    result = golden_dry_run(output)
     assert result.returncode == 0, f"nel dry run failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "Job submission failed" not in result.stdout
     assert result.config_efs, "the dry run wrote no config_ef.yaml"

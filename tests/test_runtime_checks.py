@@ -3,6 +3,8 @@ lint and on every compile), and the upstream lessons they carry (issue 13)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import json
 import re
 from pathlib import Path
@@ -310,21 +312,25 @@ def test_quantization_advice_includes_good_to_add_and_use_case_sets(tmp_path):
 COMPILED = [case for case in cases() if (case / "expected.yaml").exists()]
 
 
+@lru_cache(maxsize=None)
+def _nels_task_defaults() -> dict:
+    """NEL 0.2.6's packaged task mapping (1.3 MB of YAML), read once per process."""
+    from importlib import resources
+
+    registry = yaml.safe_load((resources.files("nemo_evaluator_launcher") / "resources" / "all_tasks_irs.yaml").read_text())
+    return {(t["harness"], t["name"]): t["defaults"] for t in registry["tasks"]}
+
+
 @pytest.mark.nel
 @pytest.mark.parametrize("case", COMPILED, ids=lambda p: p.name)
-def test_effective_view_equals_nels_config_ef_merged_as_the_container_does(case, tmp_path):
+def test_effective_view_equals_nels_config_ef_merged_as_the_container_does(case, golden_dry_run):
     """For every golden: the real `nel run --dry-run` writes each task's config_ef.yaml; nemo-evaluator's
     own deep_update (skip_nones, core/input.py:461-463) merges it over NEL's packaged task defaults;
     every value of nelc's offline view must be the merged value."""
-    from importlib import resources
-
     from nemo_evaluator.core.utils import deep_update
 
-    from tests.support.nel_dryrun import dry_run
-
-    registry = yaml.safe_load((resources.files("nemo_evaluator_launcher") / "resources" / "all_tasks_irs.yaml").read_text())
-    defaults = {(t["harness"], t["name"]): t["defaults"] for t in registry["tasks"]}
-    result = dry_run(case / "expected.yaml", tmp_path)
+    defaults = _nels_task_defaults()
+    result = golden_dry_run(case / "expected.yaml")
     assert result.returncode == 0 and result.config_efs
     views = effective_tasks(yaml.safe_load((case / "expected.yaml").read_text()))
     checked = 0
