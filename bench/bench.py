@@ -7,7 +7,9 @@ Medians over cold processes, measured side by side in the same run:
   2. `nelc --version` and `nelc compile` against a bare `python -c pass` start;
   3. `nelc lint` over 1,000 generated configs in one process;
   4. a 400-task spec against a 4-task spec;
-plus the malformed-input corpus: the slowest refusal and the largest peak memory.
+plus the malformed-input corpus: the slowest refusal and the largest peak memory; and
+  6. ~1 MB of adversarial text in one spec field (long letter runs, "://" and "user:" floods,
+     token-shaped runs), compiled or refused (target < 2 s each).
 """
 
 from __future__ import annotations
@@ -114,6 +116,26 @@ def malformed(work: Path, env: dict) -> None:
     print(f"  {'largest peak memory of a refusal':<38} {peak / 1024:9.1f} MB")
 
 
+ADVERSARIAL = {  # the field's text, built to about 990 KB (a spec file is at most 1 MB)
+    "letters": "a" * 990_000,
+    "scheme-flood": "a://" * 247_000,
+    "userinfo-flood": ("a://" + "u:" * 120 + "x") * 4_000,
+    "token-run": "A1b2" * 247_000,
+    "spaces": "a " * 495_000,
+}
+
+
+def adversarial(work: Path, env: dict) -> None:
+    print("6. ~1 MB of adversarial text in one field (cold processes)")
+    for name, text in ADVERSARIAL.items():
+        for field in ("served_model_name", "output_dir"):
+            spec = work / f"adv-{name}-{field}.yaml"
+            spec.write_text(f"model: org/m\nbenchmarks: [ns_gpqa]\n{field}: '{text}'\n")
+            start = time.perf_counter()
+            proc = subprocess.run([*NELC, "compile", str(spec), "-o", str(work / "adv.yaml"), "--force"], env=env, capture_output=True)
+            row(f"{name} in {field} (exit {proc.returncode})", time.perf_counter() - start, "(target < 2 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
@@ -126,6 +148,7 @@ def main() -> None:
         lint_many()
         scale(work, env, args.runs)
         malformed(work, env)
+        adversarial(work, env)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 # Vendor token shapes, anchored on a whole token.
 _VENDOR = re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
@@ -19,9 +18,26 @@ _VENDOR = re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-
 # A long random token: names and paths have separators; hex digests and revisions are lowercase.
 _RANDOM = re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$")
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{10,}")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+")
+# URLs are found from each "://" (str.find), never by a pattern that could start at every position:
+# a scheme-first pattern rescans a long run of letters from each of its characters (quadratic; a
+# 160 KB value took a minute). Each pattern below is matched only at the position just after "://",
+# and each of its repeats stops at '/', which every later "://" holds, or is bounded.
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_NETLOC = re.compile(r"[^\s\"'<>/?#]*")  # urlsplit's netloc ends at '/', '?' or '#'; the text's URL at a space or quote
 # user:password@ after a scheme, whatever the password holds ('/', '#', '?', quotes), up to the '@'.
-_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s@/?#]+:[^@\n]{0,256}@")
+_USERINFO = re.compile(r"[^\s@/?#]{1,256}:[^@\n]{0,256}@")
+
+
+def _credentialed_url(text: str) -> bool:
+    """A URL with a `user[:password]@` part anywhere in `text`, in time linear in its length."""
+    at = text.find("://")
+    while at != -1:
+        if at > 0 and text[at - 1] in _SCHEME_CHARS:
+            netloc = _NETLOC.match(text, at + 3).group()
+            if "@" in netloc or _USERINFO.match(text, at + 3):
+                return True
+        at = text.find("://", at + 3)
+    return False
 
 
 def looks_like_secret(value: str) -> bool:
@@ -41,16 +57,7 @@ def contains_secret(text: str) -> bool:
     """
     if any(looks_like_secret(token) for token in _TOKEN.findall(text)):
         return True
-    return bool(_USERINFO.search(text)) or any(url_userinfo(url) for url in _URL.findall(text))
-
-
-def url_userinfo(url: str) -> bool:
-    """A URL that carries a user (and maybe a password) before `@`: credentials written into the config."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return bool(parts.netloc) and "@" in parts.netloc
+    return _credentialed_url(text)
 
 
 def masked_text(text: str, secrets: list[str]) -> str:
@@ -108,6 +115,5 @@ def find_secrets(tree: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, str]]:
         for index, value in enumerate(tree):
             yield from find_secrets(value, (*prefix, index))
     elif isinstance(tree, str) and contains_secret(tree):
-        userinfo = _USERINFO.search(tree) or any(url_userinfo(u) for u in _URL.findall(tree))
-        what = "a URL with credentials (user:password@)" if userinfo else "a secret"
+        what = "a URL with credentials (user:password@)" if _credentialed_url(tree) else "a secret"
         yield prefix, what

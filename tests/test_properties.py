@@ -8,6 +8,7 @@ secret-shaped value ever reaches the output or a diagnostic. CI runs at least 2,
 from __future__ import annotations
 
 import copy
+import shlex
 import json
 import os
 from pathlib import Path
@@ -119,3 +120,17 @@ def test_what_compiles_passes_nels_own_dry_run(tmp_path_factory, spec):
     run = dry_run(out, tmp / "dry")
     assert run.returncode == 0, f"NEL's dry run rejects what nelc compiled:\n{yaml.safe_dump(spec)}\n{run.stderr[-3000:]}"
     assert run.config_efs, "the dry run wrote no task script"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=st.text(alphabet=" \t\r\n'\"\\ab$#;{}é", max_size=40))
+def test_shell_words_read_as_shlex_does(text):
+    """nelc's linear splitter (flags.shell_words) gives shlex.split's words, and its errors, on every text."""
+    from nelc.flags import shell_words
+
+    def outcome(split):
+        try:
+            return split(text)
+        except ValueError as exc:
+            return ("error", str(exc))
+    assert outcome(shell_words) == outcome(shlex.split)
