@@ -3,7 +3,10 @@
 Why: tau2-bench drives the model as a tool-using agent. Without `--enable-auto-tool-choice
 --tool-call-parser <parser>` (vLLM; SGLang: `--tool-call-parser`) the server returns tool calls as
 plain text, the agent makes none, and the score is a silent 0.0 (ModelOpt evaluation skill,
-upstream 49ea3140c: "Tau2 returns reward 0.0 with zero tool calls"). The parser follows the model's
+upstream 49ea3140c: "Tau2 returns reward 0.0 with zero tool calls"). BFCL's native-calling tasks
+(extra.native_calling: true, e.g. bfclv3_ast) send tools too: without a parser every request gets
+HTTP 400 and the job exits 0 with irrelevance scored 100 (recipes/benchmarks.yaml
+`needs_tool_calling`, from the 26.3 wheel and a real run). The parser follows the model's
 chat template (recipes/models.yaml names it per family). Runs in `nelc lint` and on every compiled config.
 
 Example:
@@ -32,4 +35,4 @@ def check_tool_calling(ctx: LintContext) -> list[Finding]:
                     f"{task.name} drives the model as a tool-calling agent, but the {srv.backend} server has no {', '.join(missing)}: "
                     "it scores 0 with no tool calls",
                     "add --enable-auto-tool-choice --tool-call-parser <parser> to deployment.extra_args (the model card names the parser)")
-            for task in ctx.effective if needs_tool_calling(task.qualified)]
+            for task in ctx.effective if needs_tool_calling(task.qualified, task.get)]

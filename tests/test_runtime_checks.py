@@ -143,6 +143,9 @@ CHECKS = [
     ("L123", _config(_task("aa_lcr", max_new_tokens=4096), extra_args="--max-model-len 196608"),
      _config(_task("aa_lcr", max_new_tokens=4096, request_timeout=3600), extra_args="--max-model-len 196608")),
     ("L124", _config(_task("ns_gpqa"), extra_args="--served-model-name other"), _config(_task("ns_gpqa"))),
+    # BFCL's native-calling variants send tools (bfcl/model_handler/api_inference/openai.py:47,109); the plain ones parse text
+    ("L125", _config(_task("bfclv3_ast")), _config(_task("bfclv3"))),
+    ("L125", _config(_task("bfclv3", extra={"native_calling": True})), _config(_task("bfclv3_ast", extra={"native_calling": False}))),
     ("L125", _config(_task("tau2_bench_telecom")),
      _config(_task("tau2_bench_telecom"), extra_args="--enable-auto-tool-choice --tool-call-parser hermes")),
     ("L126", _config(_task("adlr_gsm8k_cot_8_shot", extra={"tokenizer": "/models/llama", "tokenizer_backend": "huggingface"})),

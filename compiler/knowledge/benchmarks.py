@@ -8,7 +8,7 @@ import copy
 import fnmatch
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from .files import data_file
 from .registry import lookup
@@ -314,13 +314,22 @@ def reasoning_judge(harness: str | None) -> dict | None:
     return data_file("benchmarks")["reasoning_judges"].get(harness or "")
 
 
-def needs_tool_calling(qualified: str) -> bool:
-    """Whether the task drives the model as a tool-calling agent (the server must parse tool calls).
+def needs_tool_calling(qualified: str, get: Callable[[str], Any] = lambda key: None) -> bool:
+    """Whether the task drives the model as a tool-calling agent (the server must parse tool calls);
+    `get` reads the task's effective values, for entries that hold only `when` a parameter is true.
 
     >>> needs_tool_calling("tau2_bench.tau2_bench_telecom"), needs_tool_calling("nemo_skills.ns_gpqa")
     (True, False)
+    >>> needs_tool_calling("bfcl.bfclv3_ast", {"config.params.extra.native_calling": True}.get), needs_tool_calling("bfcl.bfclv3")
+    (True, False)
     """
-    return any(fnmatch.fnmatch(qualified, pattern) for pattern in data_file("benchmarks")["needs_tool_calling"])
+    for entry in data_file("benchmarks")["needs_tool_calling"]:
+        if isinstance(entry, str):
+            if fnmatch.fnmatch(qualified, entry):
+                return True
+        elif fnmatch.fnmatch(qualified, entry["tasks"]) and get(entry["when"]) is True:
+            return True
+    return False
 
 
 def recipe_knowledge(qualified: str, recipe_name: str | None, set_name: str | None) -> Recipe | None:
