@@ -21,6 +21,8 @@ from .check_local_env import check_local_env
 from .check_env_values import check_env_values
 from .check_export import check_export
 from .check_hardwired_judge import check_hardwired_judge
+from .check_ignored_generation_cap import check_ignored_generation_cap
+from .check_judge_model_name import check_judge_model_name
 from .check_judge_fallback import check_judge_fallback
 from .check_nemo_skills_key import check_nemo_skills_key
 from .check_parallelism import check_parallelism
@@ -126,6 +128,8 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L132", "check-reasoning-judge", check_reasoning_judge, LINT, E),
     Rule("L133", "check-retry-backoff", check_retry_backoff, LINT, W),
     Rule("L134", "check-startup-downloads", check_startup_downloads, LINT, N),
+    Rule("L135", "check-judge-model-name", check_judge_model_name, LINT, E),
+    Rule("L136", "check-ignored-generation-cap", check_ignored_generation_cap, LINT, W),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

@@ -6,7 +6,7 @@ AA-LCR (upstream ed8a9ab): a 131072 floor overflowed with ~120K input plus gener
 reads each task's effective max_new_tokens (nelc.effective; a task that strips it with
 params_to_remove lets the server use what is left) and the longest prompt its recipe states, against
 the context flag in the server command (else config.json's max_position_embeddings for a readable
-checkpoint). RULER fills each prompt to extra.max_seq_length less its own generation budget, and a
+checkpoint); a harness that always sends its own cap (MT-Bench: 1024) is checked with that. RULER fills each prompt to extra.max_seq_length less its own generation budget, and a
 max_new_tokens replaces that budget (recipes/benchmarks.yaml `prompt_fill`): over the server's
 length each request gets 400 and RULER retries it forever. A recipe's own floor (`min_context`)
 above the server's length is a warning. Runs in `nelc lint` and on every compiled config.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from nelc.effective import FilledPrompt, server
 from nelc.diagnostics import Severity
-from nelc.knowledge import recipe_for_task
+from nelc.knowledge import fixed_generation_cap, recipe_for_task
 from nelc.rulebook import Finding, LintContext
 
 
@@ -45,10 +45,12 @@ def check_context_fit(ctx: LintContext) -> list[Finding]:
         if fill is not None:
             out.extend(_filled_prompt(task, fill, gen.value if reads and gen is not None else None, length, source))
         elif reads and not task.strips_generation_cap and gen is not None and isinstance(gen.value, int) and not isinstance(gen.value, bool):
-            origin = gen.describe(task.task)
-            if gen.value + max(prompt, 1) > length:  # every prompt has at least one token
-                what = f"a {prompt}-token prompt plus max_new_tokens {gen.value}" if prompt else f"max_new_tokens {gen.value}"
-                total = f" is {gen.value + prompt} tokens," if prompt else ""
+            fixed = fixed_generation_cap(task.harness)  # what the harness really sends (MT-Bench: always 1024)
+            cap, origin = (fixed[0], f"what {task.harness} always sends, {fixed[1].split(' (')[0]}") if fixed \
+                else (gen.value, gen.describe(task.task))
+            if cap + max(prompt, 1) > length:  # every prompt has at least one token
+                what = f"a {prompt}-token prompt plus max_new_tokens {cap}" if prompt else f"max_new_tokens {cap}"
+                total = f" is {cap + prompt} tokens," if prompt else ""
                 out.append(Finding(task.where("config.params.max_new_tokens"),
                                    f"{task.name}: {what} ({origin}){total} above {source} {length}: the server answers HTTP 400 "
                                    "and the task scores nothing",

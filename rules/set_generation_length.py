@@ -8,7 +8,9 @@ HTTP 400) and the task scores nothing. So the value is capped at the context len
 set's `prompt_reserve` (at most a quarter of the context); and any task whose effective value (its
 own, or a registry default: nelc.effective) does not fit with its prompt (a recipe states AA-LCR's
 ~120K; RULER fills its prompts to extra.max_seq_length) gets a capped value of its own, with a
-warning that says what to raise instead. Base models keep their tasks' own
+warning that says what to raise instead. A harness that always sends its own cap (MT-Bench's 1024,
+recipes/benchmarks.yaml `generation_cap_fields`) gets none, with a warning for a reasoning model,
+whose answers it cuts off. Base models keep their tasks' own
 generation lengths unless they do not fit.
 
 Example:
@@ -25,7 +27,7 @@ from nelc.diagnostics import Severity
 from nelc.draft import Draft
 from nelc.effective import effective_tasks, server
 from nelc.facts import Context
-from nelc.knowledge import family_named, recipe_knowledge, recipe_set
+from nelc.knowledge import family_named, fixed_generation_cap, recipe_knowledge, recipe_set
 from nelc.placement import place_param
 
 
@@ -45,10 +47,29 @@ def set_generation_length(draft: Draft, ctx: Context) -> Draft:
             wanted = context - reserve
             why += f" capped at the context {context} minus {reserve} for the prompt"
         if wanted > 0:
-            draft = place_param(draft, "max_new_tokens", wanted, why, chosen.source)
+            draft = place_param(draft, "max_new_tokens", wanted, why, chosen.source,
+                                takes=lambda task: fixed_generation_cap(task.harness) is None)
+        draft = _fixed_caps(draft, ctx, wanted, reasoning)
     elif not chosen.max_new_tokens:
         draft = draft.decide("max_new_tokens", f"the {chosen.name} recipes strip the cap (params_to_remove): none is set")
     return _fit(draft, ctx, context, prompts, _reserve(chosen.prompt_reserve, context)) if context else draft
+
+
+def _fixed_caps(draft: Draft, ctx: Context, wanted: int, reasoning: bool) -> Draft:
+    """A harness that always sends its own cap gets no max_new_tokens (it would change nothing); a
+    reasoning model whose answers that cap cuts off is a warning."""
+    for task in effective_tasks(draft.plain()):
+        fixed = fixed_generation_cap(task.harness)
+        if fixed is None:
+            continue
+        draft = draft.decide(f"evaluation.tasks.{task.index} max_new_tokens",
+                             f"{task.harness} always sends max_tokens {fixed[0]}: no max_new_tokens is set", fixed[1])
+        if reasoning and fixed[0] < wanted:
+            draft = draft.report(Severity.WARNING, f"{task.name}: {task.harness} caps every answer at {fixed[0]} tokens whatever "
+                                 f"max_new_tokens says, and a reasoning model's answers are cut off there: its score is not the "
+                                 "model's", f"run it with reasoning: off, or leave it out ({fixed[1].split(' (')[0]})",
+                                 **ctx.at("benchmarks"))
+    return draft
 
 
 def _reserve(reserve: int, context: int | None) -> int:

@@ -77,6 +77,10 @@ FAILING = {
         "request_timeout": 3600}}}}),
     "L134": lambda c: c["evaluation"]["tasks"].append({"name": "ruler-4k-completions", "nemo_evaluator_config": {"config": {
         "params": {"extra": {"tokenizer": "org/m", "tokenizer_backend": "hf"}}}}}),
+    "L135": lambda c: c["evaluation"]["tasks"].append({"name": "mtbench", "nemo_evaluator_config": {"config": {"params": {
+        "extra": {"judge": {"model_id": "my-judge"}}}}}}),
+    "L136": lambda c: c["evaluation"]["tasks"].append({"name": "mtbench", "nemo_evaluator_config": {"config": {"params": {
+        "max_new_tokens": 16384}}}}),
 }
 
 

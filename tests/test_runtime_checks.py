@@ -140,6 +140,12 @@ CHECKS = [
     ("L133", _config(_task("mtbench", extra={"judge": {"request_timeout": 600}})),
      _config(_task("simple_evals.AIME_2025", extra={"judge": {"url": "https://j.example/v1/chat/completions", "model_id": "j",
                                                               "api_key": "K", "backend": "generic"}}))),
+    # MT-Bench writes result.json only for a judge named gpt-4 (render_result_json.py:48-53, output.py:10-12)
+    ("L135", _config(_task("mtbench", extra={"judge": {"model_id": "judge-model"}})), _config(_task("mtbench"))),
+    # MT-Bench's model client never gets max_tokens: every answer is capped at 1024 (mt_inference.py:74-81)
+    ("L136", _config(_task("mtbench", max_new_tokens=16384)), _config(_task("mtbench", max_new_tokens=1024))),
+    ("L122", _config(_task("mtbench", max_new_tokens=512), extra_args="--max-model-len 1024"),
+     _config(_task("mtbench", max_new_tokens=65536), extra_args="--max-model-len 4096")),
     ("L123", _config(_task("aa_lcr", max_new_tokens=4096), extra_args="--max-model-len 196608"),
      _config(_task("aa_lcr", max_new_tokens=4096, request_timeout=3600), extra_args="--max-model-len 196608")),
     ("L124", _config(_task("ns_gpqa"), extra_args="--served-model-name other"), _config(_task("ns_gpqa"))),
@@ -174,13 +180,26 @@ def test_a_backoff_timeout_gets_no_long_timeout_advice_and_no_3600_from_compile(
     # MT-Bench's request_timeout is its retry backoff: L123's 3600 s advice would make each retry wait 1-10 hours
     assert _lint(tmp_path, _config(_task("mtbench", max_new_tokens=16384)), "L123") == []
     assert _lint(tmp_path, _config(_task("mtbench", max_new_tokens=16384)), "L133") == []
-    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [mtbench, simple_evals.mmlu]\n" + JUDGE)
+    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [mtbench, simple_evals.mmlu]\n" + JUDGE.replace("model_id: j", "model_id: gpt-4"))
     out = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "-o", str(tmp_path / "out.yaml")])
     assert out.exit_code == 0, out.output
     mtbench, mmlu = effective_tasks(yaml.safe_load((tmp_path / "out.yaml").read_text()))
     assert mtbench.get("config.params.request_timeout") == 30 and mmlu.get("config.params.request_timeout") == 3600
     assert mtbench.get("config.params.extra.judge.request_timeout") == 60  # the registry's, within the backoff limit
     assert "L133" not in out.output and "L123" not in out.output
+
+
+def test_mtbench_gets_no_max_new_tokens_and_a_reasoning_model_a_warning(tmp_path):
+    judge = JUDGE.replace("model_id: j", "model_id: gpt-4")
+    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [mtbench, simple_evals.mmlu]\n" + judge)
+    out = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "-o", str(tmp_path / "out.yaml")])
+    assert out.exit_code == 0, out.output
+    mtbench, mmlu = effective_tasks(yaml.safe_load((tmp_path / "out.yaml").read_text()))
+    assert mtbench.values["config.params.max_new_tokens"].layer == "registry" and mmlu.get("config.params.max_new_tokens") > 1024
+    assert "warning[R207]" in out.output and "caps every answer at 1024 tokens" in out.output
+    (tmp_path / "spec.yaml").write_text(CHAT + "benchmarks: [mtbench]\n" + JUDGE)  # a judge named j
+    refused = CliRunner().invoke(main, ["compile", str(tmp_path / "spec.yaml"), "-o", str(tmp_path / "out2.yaml")])
+    assert refused.exit_code == 1 and "error[L135]" in refused.output and not (tmp_path / "out2.yaml").exists()
 
 
 def test_slurm_evaluation_mounts_make_a_tokenizer_path_loadable(tmp_path):

@@ -276,6 +276,25 @@ def timeout_meaning(harness: str | None, role: str, judge_backend: str | None = 
     return TimeoutMeaning(str(found["means"]), str(found["source"]), found.get("class_default"))
 
 
+def fixed_generation_cap(harness: str | None) -> tuple[int, str] | None:
+    """The generation cap a harness always sends, whatever max_new_tokens says, and its source.
+
+    >>> fixed_generation_cap("mtbench")[0], fixed_generation_cap("simple_evals")
+    (1024, None)
+    """
+    found = (data_file("benchmarks")["generation_cap_fields"].get(harness or "") or {}).get("fixed")
+    return (int(found["value"]), str(found["source"])) if found else None
+
+
+def judge_model_name(harness: str | None) -> dict | None:
+    """The judge model_id a harness's code depends on (model_id, why, source), when it has one.
+
+    >>> judge_model_name("mtbench")["model_id"], judge_model_name("AA-LCR")
+    ('gpt-4', None)
+    """
+    return data_file("benchmarks")["judge_model_names"].get(harness or "")
+
+
 def prompt_fill(harness: str | None) -> tuple[str, int, str] | None:
     """(the extra param the harness fills each prompt to, its smallest own generation budget, source).
 
