@@ -191,6 +191,40 @@ def jsonl_lines(texts: list[str]) -> SampleCount:
     return SampleCount(samples=min(counts), proof=f"{len(counts)} samples file(s), the smallest with {min(counts)} documents per filter")
 
 
+def result_lines(texts: list[str]) -> SampleCount:
+    """BFCL's `result/<model>/BFCL_v3_<category>_result.json` files: one JSON line per test case (a
+    multi-turn case makes many model requests but writes one line). A case whose `result` is the text
+    "Error during inference: ..." got no answer, and the evaluation scores it as wrong.
+
+    >>> c = result_lines(['{"id": "a_0", "result": []}\\n{"id": "a_1", "result": "Error during inference: 400"}\\n'])
+    >>> c.samples, c.problems[0][:36]
+    (1, '1 of 2 test cases got no answer (Err')
+    """
+    cases, failed = {}, 0
+    for text in texts:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
+                return SampleCount(notes=["a result file holds a line that is not JSON"])
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+                return SampleCount(notes=["a result line has no string id"])
+            result = row.get("result")
+            cases[row["id"]] = not (isinstance(result, str) and result.startswith("Error during inference"))
+    count = SampleCount()
+    if not cases:
+        count.notes.append("the result files hold no test case")
+        return count
+    failed = sum(not answered for answered in cases.values())
+    count.samples = len(cases) - failed
+    count.proof = f"{len(cases)} test case(s), {failed} without an answer"
+    if failed:
+        count.problems.append(f"{failed} of {len(cases)} test cases got no answer (Error during inference) and are scored as wrong")
+    return count
+
+
 def response_stats(metrics: object, repeats: int | None) -> SampleCount:
     """eval_factory_metrics.json response_stats.successful_count, divided by the repeats.
 
@@ -217,6 +251,8 @@ def gather(folder: Path, pkg_name: str | None, repeats: int | None) -> tuple[Sam
         files = [artifacts / "eval_factory_metrics.json"] if count.samples is not None else []
     elif evidence.kind == "jsonl_lines":
         count = jsonl_lines([read_text(p, MAX_DOC_BYTES)[0] or "" for p in files])
+    elif evidence.kind == "result_lines":
+        count = result_lines([read_text(p, MAX_DOC_BYTES)[0] or "" for p in files])
     elif files:
         text, truncated = read_text(files[-1], MAX_CSV_BYTES if evidence.kind == "judged_csv" else MAX_DOC_BYTES)
         counter = {"judged_csv": judged_csv, "html_examples": html_examples, "termination_summary": termination_summary,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nelc.runner.evidence import html_examples, judged_csv, judged_turns, jsonl_lines, response_stats, termination_summary
+from nelc.runner.evidence import gather, html_examples, judged_csv, judged_turns, jsonl_lines, response_stats, result_lines, termination_summary
 from nelc.runner.logs import SIGNATURES, check_exit
 from nelc.runner.report import TaskReport
 
@@ -132,3 +132,20 @@ def test_a_real_gsm8k_samples_file_logs_each_document_once_per_filter():
     assert response_stats({"response_stats": {"successful_count": 30}}, 3).samples == 10
     assert response_stats({"response_stats": {"successful_count": float("nan")}}, 3).samples is None
     assert response_stats({"response_stats": "x"}, 3).samples is None
+
+
+def test_a_real_bfcl_result_file_counts_test_cases_and_refuses_unanswered_ones(tmp_path):
+    # bfcl/_llm_response_generation.py:249-252 writes a failed case with "Error during inference: ..." as its result
+    (job,) = (Path(__file__).parent / "runs" / "real-bfcl-clean").glob("*.0")
+    count, evidence = gather(job, "bfcl", None)
+    assert evidence.kind == "result_lines" and count.samples == 10 and not count.problems
+    assert "BFCL_v3_irrelevance_result.json" in count.proof
+    (path,) = job.glob("artifacts/result/*/BFCL_v3_*_result.json")
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row in rows[:3]:
+        row["result"] = "Error during inference: Error code: 400"
+    broken = result_lines(["".join(json.dumps(row) + "\n" for row in rows)])
+    assert broken.samples == 7 and "3 of 10 test cases got no answer" in broken.problems[0]
+    # a multi-turn case writes one line however many requests it made; a resumed id is not counted twice
+    assert result_lines(['{"id": "m_0", "result": [[1], [2]]}\n{"id": "m_0", "result": [[1]]}\n']).samples == 1
+    assert result_lines(["not json\n"]).samples is None and result_lines([""]).samples is None

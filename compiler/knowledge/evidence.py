@@ -31,7 +31,7 @@ class SampleEvidence:
 def sample_evidence(pkg_name: str | None) -> SampleEvidence:
     """The harness's own evidence, or the fallback (the adapter's response count) for any other.
 
-    >>> sample_evidence("aa_lcr").kind, sample_evidence("bfcl").kind
+    >>> sample_evidence("aa_lcr").kind, sample_evidence("vlmevalkit").kind
     ('judged_csv', 'response_stats')
     """
     data = data_file("evidence")
