@@ -133,7 +133,11 @@ def job_environment(case: Case, config_text: str, work: Path) -> dict:
     env["PATH"] = f"{STANDINS}:{Path(sys.executable).parent}:{env.get('PATH', '')}"
     env["HOME"] = str(work / "home")  # NEL's execution database (~/.nemo-evaluator) stays with the case
     env["NELC_E2E_STATE"] = str(work / "state")
-    env["NEMO_EVALUATOR_TELEMETRY_LEVEL"] = "0"
+    # No NEMO_EVALUATOR_TELEMETRY_*: NEL counts a set one as a declared env var, which would hide its local
+    # executor's crash on a config that declares none (L129) from stage 1's dry run. A real run sets them itself
+    # (api/functional.py:356-360), and the loopback-only namespace keeps telemetry from leaving.
+    for name in [n for n in env if n.startswith("NEMO_EVALUATOR_TELEMETRY_")]:
+        del env[name]
     # the model server counts a checkpoint's tokens with its tokenizer.json, as vLLM does: it needs `tokenizers`,
     # which lm-eval's venv has (nelc's own does not)
     env.setdefault("NELC_E2E_SERVER_PYTHON", str(e2e_home() / "venvs" / "lm-eval" / "bin" / "python"))
