@@ -54,9 +54,15 @@ SIGNATURES = (
               "or an image that carries it", lambda l: bool(_NLTK_RESOURCE.search(l))),
     Signature("the container runtime was unreachable", lambda l: "cannot connect to the docker daemon" in l),
     Signature("connection failures", lambda l: "connection refused" in l or "connection reset" in l),
-    # Retried rate limits are normal with shared judges; dropped samples show up in the accounting.
+    # Retried rate limits are normal with shared judges; dropped samples show up in the accounting. BFCL prints
+    # "Maximum reties reached for rate limit or other error" for any failed case (bfcl/_llm_response_generation.py:244).
     Signature("rate limiting (retried requests are fine; sample accounting decides)",
-              lambda l: bool(_HTTP_429.search(l)) or "rate limit" in l, invalid=False),
+              lambda l: bool(_HTTP_429.search(l)) or ("rate limit" in l and "rate limit or other error" not in l), invalid=False),
+    # lm-eval's API models cut every request to max_length 2048 - 1, and NEL 0.2.6's command passes no max_length
+    # (nvidia-lm-eval 26.3 lm_eval/models/api_models.py:92,135,496-500 and :648-657; core_evals framework.yml:13).
+    Signature("lm-eval cut contexts to its 2047-token max_length (the command sets none): those scores are measured "
+              "on truncated prompts", lambda l: "left truncating context" in l or "they were left truncated" in l,
+              invalid=False),
 )
 _SERVED = re.compile(r"'served_model_name': \[([^\]]{0,512})\]")
 

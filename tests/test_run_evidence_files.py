@@ -59,6 +59,11 @@ LINES = [
     # RULER offline: every run prints the failed download (tests/runs/real-ruler-clean); only a missing resource fails
     ("[nltk_data] Error loading punkt_tab: <urlopen error pathsec.urlopen:", None),
     ("  Resource 'punkt_tab' not found.", "NLTK data missing"),  # tests/runs/real-ruler-no-nltk-data
+    # nvidia-lm-eval 26.3 lm_eval/models/api_models.py:499 and :656 (max_length 2048 - 1; the command passes none)
+    ("WARNING Context length (3071) + continuation length (1) > max_length (2047). Left truncating context.", "lm-eval cut contexts"),
+    ("Some contexts exceeded (max length: (2047) - max_gen_toks: (256). They were left truncated.", "lm-eval cut contexts"),
+    # BFCL's line for any failed case is not a rate limit (bfcl/_llm_response_generation.py:244)
+    ("❗️❗️ Error occurred during inference. Maximum reties reached for rate limit or other error. Continuing", None),
 ]
 
 
