@@ -152,6 +152,9 @@ CODES: tuple[Code, ...] = (
     Code("S011", "a control, bidi or invisible character", "A spec string (or key) holds a newline where one line belongs, "
          "a control or escape character, or a bidi / zero-width character that makes text read differently than it runs "
          "(Trojan Source). NEL pastes strings into shell scripts and YAML comments, where these change meaning."),
+    Code("S012", "an OmegaConf interpolation in the spec", "A spec string (or key) holds `${`. NEL's OmegaConf resolves every "
+         "interpolation it reads (`${oc.env:HF_TOKEN}` reads your environment, `${a.b}` another key), so a value nelc checked "
+         "as text would run as something else, and a secret could be sent in a request. A spec needs none: write the value."),
     Code("S010", "old model_type name", "chat and reasoning are NEL 0.2.2's names; NEL 0.2.6 has chat_reasoning. Accepted with this note."),
     # The probe
     Code("P001", "model is neither a path nor an HF handle", "Write a local directory as /abs/path or ./relative/path, or an HF "

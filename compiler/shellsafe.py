@@ -141,6 +141,19 @@ def control_problems(tree: Any) -> list[Problem]:
     return out
 
 
+def interpolation_problems(tree: Any) -> list[Problem]:
+    """Keys and strings holding `${`: NEL's OmegaConf resolves every interpolation it reads (an environment
+    variable, another key, a resolver), so the text nelc checks is not the text that runs. A spec needs none."""
+    out = []
+    for path, value, is_key in _walk(tree):
+        if isinstance(value, str) and "${" in value:
+            dotted = printable(".".join(map(str, path)))
+            out.append(Problem(path, f"{dotted}: the {'key' if is_key else 'value'} holds an OmegaConf interpolation ${{...}}, "
+                               "which NEL resolves (from your environment, another key or a resolver) before it runs anything",
+                               "write the value itself; pass secrets by env-var NAME (api_key_name, host:NAME)"))
+    return out
+
+
 def problems(config: Any) -> list[Problem]:
     """Every string of a NEL config that a script or a terminal would misread."""
     out = control_problems(config)

@@ -17,7 +17,7 @@ from .diagnostics import CompileError, Diagnostic, Severity, printable
 from .choices import BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, RECIPE_SETS
 from .load import Loaded, dotted
 from .secretscan import find_secrets, looks_like_secret, masked_path
-from .shellsafe import control_problems
+from .shellsafe import control_problems, interpolation_problems
 
 SPEC_VERSION = 1
 
@@ -187,6 +187,10 @@ def _hostile_strings(loaded: Loaded) -> list[tuple[str, Diagnostic]]:
     out += [(dotted(problem.path), replace(loaded.diagnostic("S011", problem.message, problem.path, problem.hint),
                                            path=printable(masked_path(problem.path))))
             for problem in control_problems(loaded.data) if problem.path not in seen]
+    seen |= {problem.path for problem in control_problems(loaded.data)}
+    out += [(dotted(problem.path), replace(loaded.diagnostic("S012", problem.message, problem.path, problem.hint),
+                                           path=printable(masked_path(problem.path))))
+            for problem in interpolation_problems(loaded.data) if problem.path not in seen]
     return out
 
 

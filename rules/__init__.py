@@ -19,6 +19,7 @@ from .check_deployment import check_deployment
 from .check_endpoint_url_form import check_endpoint_url_form
 from .check_local_env import check_local_env
 from .check_env_values import check_env_values
+from .check_env_interpolation import check_env_interpolation
 from .check_export import check_export
 from .check_hardwired_judge import check_hardwired_judge
 from .check_ignored_generation_cap import check_ignored_generation_cap
@@ -130,6 +131,7 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L134", "check-startup-downloads", check_startup_downloads, LINT, N),
     Rule("L135", "check-judge-model-name", check_judge_model_name, LINT, E),
     Rule("L136", "check-ignored-generation-cap", check_ignored_generation_cap, LINT, W),
+    Rule("L137", "check-env-interpolation", check_env_interpolation, LINT, E),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nelc.knowledge.files import data_file as recipe
@@ -106,7 +108,9 @@ def test_judge_is_wired_by_name_and_never_by_value(tmp_path):
 
 
 def test_mtbench_judge_key_field(tmp_path):
-    (task,) = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [mtbench.mtbench]\n" + JUDGE))
+    # MT-Bench's judge must be named gpt-4 (L135)
+    judge = re.sub(r"model_id: [^,}]+", "model_id: gpt-4", JUDGE)
+    (task,) = _tasks(compile_text(tmp_path, CHAT + "benchmarks: [mtbench.mtbench]\n" + judge))
     assert task["nemo_evaluator_config"]["config"]["params"]["extra"]["judge"]["api_key_name"] == "MY_JUDGE_KEY"
 
 

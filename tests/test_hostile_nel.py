@@ -187,3 +187,25 @@ def test_a_binary_tag_is_refused_because_nel_runs_what_it_decodes_to(tmp_path):
     (script,) = (tmp_path / "run").rglob("run.sh")
     assert f"b\"m' $({MARKER})\"" in script.read_text(), "NEL wrote something other than the bytes' repr"
     assert MARKER in _run_stubbed(script, tmp_path / "stubbed"), "the decoded command should have run"
+
+
+def test_an_env_interpolation_outside_env_vars_puts_the_secret_in_the_request_config(tmp_path):
+    """NEL resolves `${oc.env:HF_TOKEN}` anywhere: in params_to_add it becomes part of every request body
+    nemo-evaluator sends (issue 22 route 1). nelc lint refuses it (L137); compile refuses any `${` (S012)."""
+    config = yaml.safe_load(_compiled(tmp_path, EDGE_SPEC).read_text())
+    shared = config["evaluation"].setdefault("nemo_evaluator_config", {})
+    shared.setdefault("target", {}).setdefault("api_endpoint", {}).setdefault("adapter_config", {})["params_to_add"] = {
+        "user": "${oc.env:HF_TOKEN}"}
+    config["evaluation"].setdefault("env_vars", {})["HF_TOKEN"] = "host:HF_TOKEN"
+    hostile = tmp_path / "exfiltrate.yaml"
+    hostile.write_text(yaml.safe_dump(config, sort_keys=False))
+    linted = CliRunner().invoke(main, ["lint", str(hostile)])
+    assert linted.exit_code == 1 and "error[L137]" in linted.output and "HF_TOKEN" in linted.output
+    result = dry_run(hostile, tmp_path / "run")  # HF_TOKEN is set to a dummy only in the dry run's environment
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (config_ef,) = result.config_efs.values()
+    sent = config_ef["target"]["api_endpoint"]["adapter_config"]["params_to_add"]["user"]
+    assert sent == "dummy-hf_token", "NEL should have written the resolved secret into the task's config"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("model: org/m\nbenchmarks: [ns_gpqa]\ninterceptors: {params_to_add: {user: '${oc.env:HF_TOKEN}'}}\n")
+    assert "error[S012]" in CliRunner().invoke(main, ["compile", str(spec)]).output

@@ -81,6 +81,8 @@ FAILING = {
         "extra": {"judge": {"model_id": "my-judge"}}}}}}),
     "L136": lambda c: c["evaluation"]["tasks"].append({"name": "mtbench", "nemo_evaluator_config": {"config": {"params": {
         "max_new_tokens": 16384}}}}),
+    "L137": lambda c: c["evaluation"]["nemo_evaluator_config"].setdefault("target", {}).setdefault("api_endpoint", {}).setdefault(
+        "adapter_config", {}).update(params_to_add={"user": "${oc.env:HF_TOKEN}"}),
 }
 
 
@@ -350,3 +352,14 @@ def test_odd_pyproject_and_spec_prefixes(tmp_path, monkeypatch):
     assert _invoke(tmp_path, WARN_ONLY).exit_code == 0
     spec = "model: org/m\nmodel_type: chat_reasoning\nbenchmarks: [ns_gpqa]\nlint: {ignore: [P, R2, R1]}\n"
     assert _codes(_invoke(tmp_path, spec, name="s.nelc.yaml")) == []
+
+
+def test_who_you_are_is_not_a_secret_and_env_blocks_are_l105s(tmp_path):
+    config = yaml.safe_load(GOOD)
+    config["execution"]["username"] = "${oc.env:USER}"  # NEL 0.2.6's own SLURM default
+    config["evaluation"]["env_vars"]["MODE"] = "${oc.env:MODE}"
+    codes = [d.code for d in _lint(tmp_path, yaml.safe_dump(config, sort_keys=False)).diagnostics]
+    assert "L137" not in codes and "L105" in codes
+    config["execution"]["account"] = "acct-${oc.env:HF_TOKEN}"
+    found = [d for d in _lint(tmp_path, yaml.safe_dump(config, sort_keys=False)).diagnostics if d.code == "L137"]
+    assert len(found) == 1 and "HF_TOKEN" in found[0].message and found[0].path == "execution.account"

@@ -86,7 +86,7 @@ SERVING = [
     ("sglang-gets-none", "backend: sglang", {}, ("--enable-chunked-prefill", "--max-num-seqs", "--enable-expert-parallel")),
     ("raw-override-of-extra-args-stays-verbatim", "overrides: {deployment: {extra_args: --max-model-len 32768}}", {"--max-model-len": "32768"},
      ("--enable-chunked-prefill", "--max-num-seqs")),
-    ("own-command-without-extra-args-gets-none", "overrides: {deployment: {command: 'vllm serve /checkpoint --port 8000 --served-model-name ${deployment.served_model_name}'}}", {},
+    ("own-command-without-extra-args-gets-none", "overrides: {deployment: {command: 'vllm serve /checkpoint --port 8000 --served-model-name model-7b'}}", {},
      ("--enable-chunked-prefill", "--max-num-seqs")),
 ]
 
