@@ -45,17 +45,18 @@ class OutputProblem(Exception):
     hint: str
 
 
-def write_atomic(path: Path, text: str, force: bool) -> None:
-    """Write one file; an interrupted write leaves the old file intact. OutputExists without force."""
+def write_atomic(path: Path, text: str, force: bool, mode: int | None = None) -> None:
+    """Write one file; an interrupted write leaves the old file intact. OutputExists without force.
+    `mode` (e.g. 0o600 for a file that may hold what a log said) replaces the kept or default mode."""
     try:
-        write_all([(path, text)], force)
+        write_all([(path, text)], force, mode=mode)
     except OutputProblem as problem:
         if problem.code == "F002":
             raise OutputExists(str(path)) from None
         raise OSError(problem.message) from None
 
 
-def write_all(files: list[tuple[Path, str]], force: bool, inputs: tuple[Path, ...] = ()) -> None:
+def write_all(files: list[tuple[Path, str]], force: bool, inputs: tuple[Path, ...] = (), mode: int | None = None) -> None:
     """Write every file or none; raise OutputProblem before writing anything when one would fail."""
     seen: dict[str, Path] = {}
     for path, _ in files:
@@ -76,14 +77,14 @@ def write_all(files: list[tuple[Path, str]], force: bool, inputs: tuple[Path, ..
     staged: list[tuple[Path, str]] = []
     try:
         for path, text in files:
-            staged.append((path, _stage(path, text)))
+            staged.append((path, _stage(path, text, mode)))
         _commit(staged, force)
     finally:
         for _, tmp in staged:
             Path(tmp).unlink(missing_ok=True)
 
 
-def _stage(path: Path, text: str) -> str:
+def _stage(path: Path, text: str, mode: int | None = None) -> str:
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -95,6 +96,8 @@ def _stage(path: Path, text: str) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         _copy_metadata(path, tmp)
+        if mode is not None:
+            os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -60,6 +60,22 @@ def contains_secret(text: str) -> bool:
     return _credentialed_url(text)
 
 
+_BEARER = re.compile(r"(?i)\b(bearer|token|api[_-]?key|password|secret)(\s*[:=]\s*|\s+)(\S{8,})")
+_URL_USER = re.compile(r"(://)[^\s@/?#]{1,256}@")
+
+
+def scrubbed(text: str) -> str:
+    """`text` (a log line, a tool's output) with what looks like a credential masked: vendor and random
+    tokens, a URL's user:password@, and the value after Bearer / token= / api_key= / password=.
+
+    >>> scrubbed("Authorization: Bearer nvapi-AbCdEfGh12345678 at https://u:pw@h/v1 key=hf_" + "a1B2" * 6)
+    'Authorization: Bearer nva… at https://…@h/v1 key=hf_…'
+    """
+    text = _URL_USER.sub(lambda m: m.group(1) + "…@", text)
+    text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + mask(m.group(3)), text)
+    return _TOKEN.sub(lambda m: mask(m.group()) if looks_like_secret(m.group()) else m.group(), text)
+
+
 def masked_text(text: str, secrets: list[str]) -> str:
     """`text` with every occurrence of each secret (longest first) replaced by its mask."""
     for secret in sorted(set(secrets), key=len, reverse=True):

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from nelc import NEL_VERSION, __version__
 from nelc.diagnostics import printable
+from nelc.secretscan import scrubbed
 
 from .report import MAX_LINE, MAX_LOG_BYTES, TaskReport, read_document, read_text
 
@@ -104,12 +105,12 @@ def scan_logs(folder: Path, report: TaskReport) -> None:
 
 def excerpt(line: str, width: int = 160) -> str:
     """A log line cut to `width`, keeping its end where the error usually is ("Error judging <a long
-    question>: Error code: 401").
+    question>: Error code: 401"), with anything credential-shaped masked (a log may print a key).
 
     >>> excerpt("Error judging " + "q" * 300 + ": Error code: 401", 60)[-18:]
     'q: Error code: 401'
     """
-    line = line.strip()
+    line = scrubbed(line.strip())
     if len(line) <= width:
         return line
     half = (width - 5) // 2

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from nelc.diagnostics import printable
+from nelc.secretscan import scrubbed
 
 # NEL 0.2.6's job states (executors/base.py:32-39) and what `nel status --json` adds (api/functional.py:465-598).
 STATUSES = {"pending", "running", "success", "failed", "killed", "not_found", "error", "unknown"}
@@ -119,7 +120,8 @@ def parse_status(proc: subprocess.CompletedProcess, invocation: str) -> tuple[di
 
 
 def tail(text: str, lines: int = 15) -> str:
-    return "\n".join("  " + printable(line[:300]) for line in text.strip().splitlines()[-lines:])
+    """The last lines of a tool's output, printable and with anything credential-shaped masked."""
+    return "\n".join("  " + printable(scrubbed(line[:300])) for line in text.strip().splitlines()[-lines:])
 
 
 _UNSET = re.compile(r"Environment variable '([A-Za-z_][A-Za-z0-9_]*)' \(referenced by '[^']*'\) is not set")
@@ -135,4 +137,4 @@ def explain_failure(proc: subprocess.CompletedProcess) -> str:
         return (f"  NEL needs {unset.group(1)} in your environment (a host: variable of the config): export {unset.group(1)}=... "
                 "and run again (`nelc compile --env-example FILE` lists every variable the config reads)")
     failed = re.search(r"Job submission failed, see logs \| Error: (.*)", text)
-    return ("  " + printable(failed.group(1)[:400])) if failed else tail(text)
+    return ("  " + printable(scrubbed(failed.group(1)[:400]))) if failed else tail(text)

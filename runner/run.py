@@ -103,7 +103,8 @@ class Runner:
         self.state = saved
 
     def save(self) -> None:
-        write_atomic(self.state_file, json.dumps(self.state, indent=2, sort_keys=True) + "\n", force=True)
+        # 0600: the state records what nel and the logs said, which may name hosts, users or worse
+        write_atomic(self.state_file, json.dumps(self.state, indent=2, sort_keys=True) + "\n", force=True, mode=0o600)
 
     def stage(self, name: str) -> dict:
         return self.state["stages"].setdefault(name, {})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nelc.runner.evidence import gather, html_examples, judged_csv, judged_turns, jsonl_lines, response_stats, result_lines, termination_summary
-from nelc.runner.logs import SIGNATURES, check_exit
+from nelc.runner.logs import SIGNATURES, check_exit, last_errors, scan_logs
 from nelc.runner.report import TaskReport
 
 # logs/stage.exit as NEL 0.2.6 writes it (local run.template.sh:96-97,147; lepton executor.py:898) -> (status, problem)
@@ -154,3 +154,18 @@ def test_a_real_bfcl_result_file_counts_test_cases_and_refuses_unanswered_ones(t
     # a multi-turn case writes one line however many requests it made; a resumed id is not counted twice
     assert result_lines(['{"id": "m_0", "result": [[1], [2]]}\n{"id": "m_0", "result": [[1]]}\n']).samples == 1
     assert result_lines(["not json\n"]).samples is None and result_lines([""]).samples is None
+
+
+def test_quoted_log_lines_never_carry_a_credential(tmp_path):
+    """verify and a failed canary quote log lines; a log may print a key (issue 22 route 7)."""
+    job = tmp_path / "job.0"
+    (job / "logs").mkdir(parents=True)
+    token = "nvapi-" + "Q7x" * 12
+    (job / "logs" / "client_stdout.log").write_text(
+        f"Error judging q: Error code: 401 - Authorization: Bearer {token}\n"
+        "Traceback (most recent call last): https://alice:s3cretPassw0rd@judge.example.com/v1 refused\n")
+    report = TaskReport("t", str(job))
+    scan_logs(job, report)
+    shown = "\n".join(report.problems + report.notes) + "\n".join(line for _, line in last_errors(tmp_path))
+    assert "judge failures" in shown and "Traceback" in shown
+    assert token not in shown and token[:12] not in shown and "s3cretPassw0rd" not in shown and "alice" not in shown

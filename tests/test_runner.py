@@ -75,6 +75,7 @@ def test_passing_canary_starts_the_full_run_with_the_right_arguments(tmp_path, m
     assert full == ["nel", "run", "--config", str(config)] and not any("limit_samples" in a for a in full)
     assert [s for s in ("stage 1", "stage 2", "stage 3") if s in result.output] == ["stage 1", "stage 2", "stage 3"]
     state = json.loads((tmp_path / "run.yaml.nelc-run.json").read_text())
+    assert (tmp_path / "run.yaml.nelc-run.json").stat().st_mode & 0o777 == 0o600  # it records what nel and the logs said
     assert state["stages"]["full"]["invocation"] == "ca16d4323ccef12a" and state["stages"]["canary:plain"]["status"] == "passed"
     again = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])  # resumes: submits nothing new
     assert again.exit_code == 0 and len(_runs(fake_nel)) == 1 and len(_runs(fake_nel, full=True)) == 1
