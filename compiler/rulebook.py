@@ -213,5 +213,10 @@ CODES: tuple[Code, ...] = (
          "task list lives in another file. Without a canary there is no evidence, so no full run is submitted."),
     Code("X008", "the config changed during the run", "The config file changed after its dry run and canaries; nothing "
          "further is submitted. Run `nelc run` again."),
+    Code("X009", "the config does not pass nelc lint", "nelc run lints the config first, with the same rules as `nelc lint`, "
+         "and submits nothing while any error stands: a hostile or broken value (a username that is an ssh option, an "
+         "escape sequence, an interpolation that reads a secret) never reaches nel, ssh or the terminal."),
+    Code("X010", "an ssh destination that is an option", "execution.hostname or username is empty or starts with '-': ssh "
+         "would read it as an option (-oProxyCommand=...). Nothing is run."),
     Code("I001", "internal error", "A rule raised an exception. nelc reports it instead of crashing; please report it with the input."),
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from nelc import NEL_VERSION
-from nelc.diagnostics import printable
+from nelc.diagnostics import CompileError, Diagnostic, Severity, printable
 from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of, same_task
 from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
@@ -117,6 +117,7 @@ class Runner:
             raise RunError("X006", "; ".join(problems), "use positive, finite numbers")
         raw = self.options.config.read_bytes()
         loaded = load_yaml(decode(raw, str(self.options.config)), str(self.options.config))
+        self.lint_first(raw)
         config = loaded.data if isinstance(loaded.data, dict) else {}
         self.check_nel_version(loaded.text)
         plan = plan_canaries(config, self.options.tasks)
@@ -140,6 +141,20 @@ class Runner:
                 self.say("stage 2 failed: the full run is not submitted; fix the cause and run `nelc run` again")
                 return 1
         return self.full_run()
+
+    def lint_first(self, raw: bytes) -> None:
+        """The same rules as `nelc lint`: a config with an error is never driven (nothing reaches nel, ssh or the terminal)."""
+        from nelc.lint import lint_bytes  # the lint rules load the registry: only `run` pays it
+        from nelc.lint.policy import load_policy
+
+        display = str(self.options.config)
+        # nelc lint's own policy: the nearest .nelc.toml or [tool.nelc], and the file's `# nelc: ignore[...]` comments
+        result = lint_bytes(raw, self.options.config, display).under(load_policy(Path.cwd()), raw.decode("utf-8", "replace"))
+        errors = [d for d in result.diagnostics if d.is_error]
+        if errors:
+            raise CompileError([*errors, Diagnostic(display, 1, 1, "X009", Severity.ERROR,
+                                                    f"nelc lint finds {len(errors)} error(s): nothing is submitted",
+                                                    f"fix them (`nelc lint {display}`); nelc run drives only what lint passes")])
 
     def check_nel_version(self, config_text: str) -> None:
         """The `nel` on PATH must be the NEL the config was compiled for (its header says which):
@@ -264,7 +279,11 @@ class Runner:
             self.save()
             return True
         host, user = dig(config, ("execution", "hostname")), dig(config, ("execution", "username"))
-        proc = self.shell(["ssh", f"{user}@{host}", CREDENTIALS_COMMAND], self.options.timeouts.ssh)
+        if not all(isinstance(part, str) and part and not part.startswith("-") for part in (host, user)):
+            raise RunError("X010", "execution.hostname and execution.username must be non-empty and must not start with '-' "
+                           "(ssh would read them as options)", "write the login host and your user name")
+        # `--` ends ssh's options: nothing after it is read as one
+        proc = self.shell(["ssh", "--", f"{user}@{host}", CREDENTIALS_COMMAND], self.options.timeouts.ssh)
         machines = credential_hosts(proc.stdout)
         missing = {image: registry for image, registry in private.items() if registry_host(registry, image) not in machines}
         if missing:

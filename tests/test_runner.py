@@ -106,11 +106,27 @@ def test_nothing_is_submitted_without_yes_or_a_yes_answer(tmp_path, monkeypatch,
     assert result.exit_code == 1 and _runs(fake_nel) == [] and _runs(fake_nel, full=True) == []
 
 
-def test_dry_run_failure_stops_at_stage_one(tmp_path, monkeypatch, fake_nel):
+def test_a_config_lint_refuses_is_never_driven(tmp_path, monkeypatch, fake_nel):
     config = _setup(tmp_path, monkeypatch, "recipe-gpqa", {"submissions": {}, "statuses": {}, "copies": {}})
     config.write_text(config.read_text().replace("served_model_name: Qwen3-8B", "served_model_name: ???"))
     result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
-    assert result.exit_code == 1 and "stage 1 dry run: FAILED" in result.output and _runs(fake_nel) == []
+    assert result.exit_code == 1 and "error[L104]" in result.output and "error[X009]" in result.output
+    assert fake_nel() == [], "nothing may reach nel, not even the dry run"
+
+
+@pytest.mark.parametrize("edit,code", [
+    # issue 22 route 9: a username that is an ssh option, an image name carrying a terminal escape sequence
+    (("username: alice", "username: -oProxyCommand=touch${IFS}/tmp/nelc_pwned"), "L118"),
+    (("image: vllm/vllm-openai:v0.26.0", "image: \"vllm/vllm-openai:v0.26.0\\e]0;pwned\\a\""), "L118"),
+])
+def test_hostile_values_never_reach_ssh_or_the_terminal(tmp_path, monkeypatch, fake_nel, edit, code):
+    config = _setup(tmp_path, monkeypatch, "slurm-vllm-handle", {"submissions": {}, "statuses": {}, "copies": {}})
+    text = config.read_text()
+    assert edit[0] in text
+    config.write_text(text.replace(edit[0], edit[1], 1))
+    result = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
+    assert result.exit_code == 1 and f"error[{code}]" in result.output and "error[X009]" in result.output, result.output
+    assert fake_nel() == [] and "\x1b" not in result.output and "\x07" not in result.output
 
 
 def test_one_canary_per_risk_class():
@@ -139,7 +155,7 @@ def test_slurm_preflight_checks_only_private_images(tmp_path, monkeypatch, fake_
     missing = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert missing.exit_code == 1 and "no enroot or docker credentials for NGC (nvcr.io)" in missing.output and _runs(fake_nel) == []
     ssh = [c for c in fake_nel() if c[0] == "ssh"]
-    assert ssh and ssh[0][1] == "alice@login.cluster.example.com"
+    assert ssh and ssh[0][1:3] == ["--", "alice@login.cluster.example.com"]  # `--`: the destination is never an option
     monkeypatch.setenv("FAKE_SSH_CREDENTIALS", '---docker---\n{"auths": {"nvcr.io": {"auth": "x"}}}')  # docker login counts too
     ok = CliRunner().invoke(main, ["run", str(config), "--yes", "--poll", "0.01"])
     assert ok.exit_code == 0, ok.output

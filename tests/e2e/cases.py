@@ -40,12 +40,14 @@ CASES: tuple[Expectation, ...] = (
     Expectation(Case("bfcl-clean", "bfcl.yaml", "bfclv3_ast"), True),
     # vLLM answers 400 to a request longer than --max-model-len; the stand-in does the same.
     Expectation(Case("aa_lcr-context-overflow", "aa-lcr.yaml", "aa_lcr",
-                     edits={**FAIL_FAST, "deployment.extra_args": "--max-model-len 8192 --reasoning-parser qwen3"}), False,
+                     edits={**FAIL_FAST, "deployment.extra_args": "--max-model-len 8192 --reasoning-parser qwen3"},
+                     lint_ignore=("L122",)), False,
                 r"context length|HTTP 400|400 Bad Request"),
     # The client asks for a model name the server does not serve: vLLM answers 404.
     Expectation(Case("aime-wrong-model-id", "aime2025.yaml", AIME,
                      edits=FAIL_FAST,
-                     text_edits={"--served-model-name ${deployment.served_model_name}": "--served-model-name another-model"}),
+                     text_edits={"--served-model-name ${deployment.served_model_name}": "--served-model-name another-model"},
+                     lint_ignore=("L124",)),
                 False,
                 r"served|404|does not exist"),
     # The judge wants a key the run does not send: every judge call is a 401.

@@ -49,6 +49,9 @@ class Case:
     judge_api_key: str | None = None  # the judge stand-in requires this key (a 401 for any other)
     trust_unlisted: bool = True  # export NEMO_EVALUATOR_TRUST_UNLISTED_TASKS=1 (the fix nelc run names)
     no_datasets: bool = False  # the evaluation image's Hugging Face cache is empty
+    # lint codes the broken variant trips on purpose: nelc run lints first and refuses an error, so the case
+    # ignores them in a .nelc.toml beside the config, as a user who knowingly runs past a finding would
+    lint_ignore: tuple = ()
     samples: int = 10
 
 
@@ -103,6 +106,11 @@ def prepare(case: Case, work: Path, nelc: str) -> Path:
     target = work / "config.yaml"
     with target.open("w", encoding="utf-8") as f:
         yaml.dump(config, f)
+    policy = work / ".nelc.toml"
+    if case.lint_ignore:
+        policy.write_text("ignore = [" + ", ".join(f'"{code}"' for code in case.lint_ignore) + "]\n", encoding="utf-8")
+    elif policy.exists():
+        policy.unlink()
     return target
 
 
