@@ -4,6 +4,7 @@ files only, never through a link, capped; documents depth-limited by nelc's load
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,17 @@ class TaskReport:
             self.status = status
 
 
+def through_link(path: Path) -> bool:
+    """Whether a folder on the way to `path` is a link. verify reads runs from their real path
+    (verify_run resolves the run folder once), so any difference is a link inside the run."""
+    parent = os.path.abspath(path.parent)
+    return os.path.realpath(parent) != os.path.normpath(parent)
+
+
 def read_text(path: Path, cap: int) -> tuple[str | None, bool]:
-    """(text, truncated) of a regular file that is not a link; (None, False) when there is none."""
+    """(text, truncated) of a regular file reached without any link; (None, False) when there is none."""
+    if through_link(path):
+        return None, False
     try:
         raw = read_regular(path, cap, follow_links=False)
     except OSError:

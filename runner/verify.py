@@ -12,6 +12,8 @@ in linear time, documents depth-limited, numbers required to be finite.
 
 from __future__ import annotations
 
+import os
+
 import json
 import math
 import re
@@ -46,10 +48,12 @@ def task_folders(run_dir: Path) -> list[Path]:
 
 
 def verify_run(run_dir: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> list[TaskReport]:
-    return [verify_task(folder, max_truncated) for folder in task_folders(run_dir)]
+    # From its real path: a link below it then shows as a difference (report.through_link) and is never read.
+    return [verify_task(folder, max_truncated) for folder in task_folders(Path(os.path.realpath(run_dir)))]
 
 
 def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> TaskReport:
+    folder = Path(os.path.realpath(folder))  # the job folder named is read; no link inside it is (report.through_link)
     run_config = read_document(folder / "artifacts" / "run_config.yml")
     config = run_config.get("config") if isinstance(run_config, dict) else None
     task = config.get("type") if isinstance(config, dict) else None
@@ -57,6 +61,10 @@ def verify_task(folder: Path, max_truncated: float = MAX_TRUNCATED_SHARE) -> Tas
     if not isinstance(task, str):
         report.fail("no artifacts/run_config.yml with config.type: which task ran cannot be told (nemo-evaluator writes it "
                     "when the task starts)", "incomplete")
+    for name in ("artifacts", "logs"):
+        if (folder / name).is_symlink():
+            report.fail(f"{name}/ is a link (to {printable(os.readlink(folder / name))[:200]}): not followed, verify reads only "
+                        "the run folder itself", "incomplete")
     if not (folder / "artifacts").is_dir() and not (folder / "logs").is_dir():
         report.fail("the job folder holds neither artifacts/ nor logs/: the job left no evidence", "incomplete")
         return report

@@ -145,3 +145,27 @@ def test_fixtures_are_what_the_generator_writes(tmp_path, monkeypatch):
     assert written == committed
     for rel in written:
         assert (tmp_path / "runs" / rel).read_text() == (RUNS / rel).read_text(), rel
+
+
+def test_verify_never_reads_through_a_link_inside_the_run(tmp_path):
+    """issue 22 route 10: with logs/ (or a folder deeper in artifacts/) linked elsewhere, verify read another
+    folder and printed a line from it. Links are named and never followed."""
+    import shutil
+
+    (job,) = (RUNS / "real-aime-clean").glob("*.0")
+    run = tmp_path / "run"
+    shutil.copytree(job, run / job.name)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "client_stdout.log").write_text("Traceback (most recent call last): password=Hunter2-very-secret\n")
+    shutil.rmtree(run / job.name / "logs")
+    (run / job.name / "logs").symlink_to(elsewhere)
+    (report,) = verify_run(run)
+    shown = "\n".join(report.problems + report.notes)
+    assert report.status != "valid" and "logs/ is a link" in shown and "Hunter2" not in shown and "Traceback" not in shown
+    # a link deeper down: the folder it points to is not read either
+    deep = run / job.name / "artifacts" / "linked"
+    deep.symlink_to(elsewhere)
+    from nelc.runner.report import read_text
+    assert read_text(deep / "client_stdout.log", 1000) == (None, False)
+    assert read_text(run / job.name / "artifacts" / "results.yml", 10_000)[0]
