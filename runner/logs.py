@@ -4,6 +4,7 @@ tests on capped lines (linear time), the served model, and the launcher version.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from nelc import NEL_VERSION, __version__
 from nelc.diagnostics import printable
 from nelc.secretscan import scrubbed
 
-from .report import MAX_LINE, MAX_LOG_BYTES, TaskReport, read_document, read_text
+from .report import MAX_LINE, MAX_LOG_BYTES, MAX_LOG_FILES, TaskReport, read_document, read_text
 
 @dataclass(frozen=True)
 class Signature:
@@ -70,7 +71,11 @@ _SERVED = re.compile(r"'served_model_name': \[([^\]]{0,512})\]")
 
 def scan_logs(folder: Path, report: TaskReport) -> None:
     logs = folder / "logs"
-    files = sorted(p for p in logs.iterdir() if p.suffix == ".log") if logs.is_dir() else []
+    files = sorted(itertools.islice((p for p in logs.iterdir() if p.suffix == ".log"), MAX_LOG_FILES + 1)) \
+        if logs.is_dir() and not logs.is_symlink() else []
+    if len(files) > MAX_LOG_FILES:
+        report.notes.append(f"logs/ holds more than {MAX_LOG_FILES} .log files: only {MAX_LOG_FILES} were scanned")
+        files = files[:MAX_LOG_FILES]
     if not files:
         report.fail("no logs: nothing shows the task ran cleanly (copy them with `nel info INV --copy-logs DIR`)", "incomplete")
     seen: set[str] = set()

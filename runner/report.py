@@ -14,6 +14,7 @@ from nelc.load import load_yaml
 from nelc.safeio import read_regular
 
 MAX_LOG_BYTES = 64 * 1024 * 1024  # per log file; the tail beyond it is not read (a note says so)
+MAX_LOG_FILES = 200  # per logs/ folder: a job writes a handful; a folder of thousands is not read whole
 MAX_LINE = 4096  # characters of a log line that are scanned; the signatures sit at the start
 MAX_DOC_BYTES = 16 * 1024 * 1024  # results.yml, run_config.yml, eval_factory_metrics.json, one jsonl file
 # Shares of responses that make a task invalid. The checklist (item 6) names `finish_reason: length`

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nelc.diagnostics import CompileError
 from nelc.spec import spec_json_schema
 from tests.helpers import compile_text
 
@@ -101,3 +102,16 @@ def test_spec_schema_accepts_every_golden_spec():
         if data["model_type"] is None:
             del data["model_type"]
         assert not list(validator.iter_errors(data)), spec
+
+
+def test_a_document_over_the_node_budget_is_refused_before_a_graph_is_built(monkeypatch):
+    """The budget is counted on the parser's events (issue 22 route 6): compose is never reached."""
+    import ruamel.yaml
+
+    from nelc.load import MAX_NODES, load_yaml
+
+    composed = []
+    monkeypatch.setattr(ruamel.yaml.YAML, "compose", lambda self, text: composed.append(1))
+    with pytest.raises(CompileError) as refused:
+        load_yaml("- 1\n" * (MAX_NODES + 10), "results.yml")
+    assert refused.value.diagnostics[0].code == "Y003" and composed == []
