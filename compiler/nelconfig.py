@@ -45,6 +45,18 @@ def defaults_option(config: dict, group: str) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
+def defaults_entries(config: Any) -> list[tuple[int, str, Any]]:
+    """(index, group, option) for every `group: option` item of a Hydra `defaults` list (`_self_` and
+    other plain strings are no group); the group keeps any `@package` part.
+
+    >>> defaults_entries({"defaults": [{"execution": "local"}, "_self_", {"x@deployment": "mine"}]})
+    [(0, 'execution', 'local'), (2, 'x@deployment', 'mine')]
+    """
+    items = config.get("defaults") if isinstance(config, dict) else None
+    return [(i, str(group), option) for i, item in enumerate(items if isinstance(items, list) else [])
+            if isinstance(item, dict) for group, option in item.items()]
+
+
 def deployment_type(config: dict) -> str | None:
     return defaults_option(config, "deployment")
 

@@ -267,3 +267,25 @@ def _hub_cache() -> str:
     home = os.environ.get("HF_HOME") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface")
     return os.path.join(home, "hub")
+
+
+MAX_GROUP_FILES = 200  # a config folder with more group files than this is not listed whole
+
+
+def group_files(config_file: Path, groups: set[str]) -> tuple[str, ...]:
+    """The YAML files Hydra could compose from a NEL config's own folder: `<group>/<option>.yaml` under
+    each group folder named in `groups` (relative, sorted; links are listed, never followed)."""
+    root = config_file.parent
+    found: list[str] = []
+    for group in sorted(groups):
+        base = root / group
+        if not base.is_dir() or base.is_symlink():
+            continue
+        for folder, dirs, files in os.walk(base, followlinks=False):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".yaml", ".yml")):
+                    found.append(os.path.relpath(os.path.join(folder, name), root))
+                    if len(found) >= MAX_GROUP_FILES:
+                        return tuple(found)
+    return tuple(found)

@@ -68,6 +68,8 @@ class LintContext:
 
     loaded: Loaded
     facts: ModelFacts | None
+    # YAML files under the config's own folder that Hydra could compose (`<group>/<option>.yaml`), relative to it
+    group_files: tuple[str, ...] = ()
 
     @property
     def config(self) -> Any:

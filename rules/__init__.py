@@ -13,6 +13,7 @@ from .add_nemo_skills_key import add_nemo_skills_key
 from .check_adapter_config import check_adapter_config
 from .check_adapter_flags import check_adapter_flags
 from .check_adapter_placement import check_adapter_placement
+from .check_composed_files import check_composed_files
 from .check_config_shape import check_config_shape
 from .check_context_fit import check_context_fit
 from .check_deployment import check_deployment
@@ -151,6 +152,7 @@ LINT_RULES: tuple[Rule, ...] = (
     Rule("L118", "check-script-values", check_script_values, LINT, E),
     Rule("L119", "find-secrets", find_secrets, LINT, E),
     Rule("L120", "check-unknown-keys", check_unknown_keys, LINT, E, (SAFE, UNSAFE)),
+    Rule("L138", "check-composed-files", check_composed_files, LINT, E),
     *RUNTIME_RULES,
 )
 

@@ -25,6 +25,8 @@ from typing import Callable, Mapping
 from nelc import NEL_VERSION
 from nelc.diagnostics import CompileError, Diagnostic, Severity, printable
 from nelc.knowledge import RISK_ORDER, recipe_for_task, risk_of, same_task
+from nelc.lint import lint_bytes
+from nelc.lint.policy import load_policy
 from nelc.load import decode, load_yaml
 from nelc.nelconfig import dig, execution_type, tasks_of
 from nelc.output import write_atomic
@@ -144,9 +146,6 @@ class Runner:
 
     def lint_first(self, raw: bytes) -> None:
         """The same rules as `nelc lint`: a config with an error is never driven (nothing reaches nel, ssh or the terminal)."""
-        from nelc.lint import lint_bytes  # the lint rules load the registry: only `run` pays it
-        from nelc.lint.policy import load_policy
-
         display = str(self.options.config)
         # nelc lint's own policy: the nearest .nelc.toml or [tool.nelc], and the file's `# nelc: ignore[...]` comments
         result = lint_bytes(raw, self.options.config, display).under(load_policy(Path.cwd()), raw.decode("utf-8", "replace"))

@@ -209,3 +209,27 @@ def test_an_env_interpolation_outside_env_vars_puts_the_secret_in_the_request_co
     spec = tmp_path / "spec.yaml"
     spec.write_text("model: org/m\nbenchmarks: [ns_gpqa]\ninterceptors: {params_to_add: {user: '${oc.env:HF_TOKEN}'}}\n")
     assert "error[S012]" in CliRunner().invoke(main, ["compile", str(spec)]).output
+
+
+def test_a_group_file_beside_the_config_is_composed_by_nel_and_refused_by_lint(tmp_path):
+    """Hydra searches the config's own folder first (NEL 0.2.6 api/types.py:70-90): deployment/vllm.yaml beside a
+    compiled, untouched config replaces NEL's and its command runs (issue 20, issue 22 route 2). L138 names it, and
+    a defaults entry that is not NEL's option, and `nelc run` (which lints first) refuses both."""
+    config = _compiled(tmp_path, EDGE_SPEC)
+    assert "error[" not in CliRunner().invoke(main, ["lint", str(config)]).output
+    sibling = config.parent / "deployment" / "vllm.yaml"
+    sibling.parent.mkdir()
+    packaged = Path(str(__import__("importlib").resources.files("nemo_evaluator_launcher") / "configs" / "deployment" / "vllm.yaml"))
+    original = yaml.safe_load(packaged.read_text())
+    sibling.write_text(yaml.safe_dump({**original, "command": "${deployment.base_command} ; " + MARKER}))
+    linted = CliRunner().invoke(main, ["lint", str(config)])
+    assert linted.exit_code == 1 and "error[L138]" in linted.output and "deployment/vllm.yaml" in linted.output
+    beside_copy = tmp_path / "run" / "deployment"  # dry_run() runs a copy of the config in tmp_path/run
+    beside_copy.mkdir(parents=True)
+    (beside_copy / "vllm.yaml").write_text(sibling.read_text())
+    result = dry_run(config, tmp_path / "run")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (script,) = (tmp_path / "run").rglob("run.sh")
+    assert MARKER in _run_stubbed(script, tmp_path / "stubbed"), "NEL composed the folder's deployment/vllm.yaml: its command ran"
+    refused = CliRunner().invoke(main, ["run", str(config), "--yes"])
+    assert refused.exit_code == 1 and "error[L138]" in refused.output and "error[X009]" in refused.output

@@ -83,6 +83,7 @@ FAILING = {
         "max_new_tokens": 16384}}}}),
     "L137": lambda c: c["evaluation"]["nemo_evaluator_config"].setdefault("target", {}).setdefault("api_endpoint", {}).setdefault(
         "adapter_config", {}).update(params_to_add={"user": "${oc.env:HF_TOKEN}"}),
+    "L138": lambda c: c["defaults"].insert(-1, {"tuning@deployment": "fast"}),
 }
 
 

@@ -45,6 +45,16 @@ def serving_default(backend_name: str, name: str) -> Mapping[str, Any] | None:
     return (raw.get("serving_defaults") or {}).get(name)
 
 
+@lru_cache(maxsize=None)
+def nel_groups() -> Mapping[str, Any]:
+    """NEL 0.2.6's packaged Hydra groups, their options and its default.yaml picks (recipes/nel_groups.yaml).
+
+    >>> "vllm" in nel_groups()["groups"]["deployment"], nel_groups()["defaults"]["deployment"]
+    (True, 'none')
+    """
+    return data_file("nel_groups")
+
+
 def is_pinned(image: str) -> bool:
     """A tag other than `latest` (or a digest): the same config pulls the same server next month.
 

@@ -20,7 +20,9 @@ from ..facts import ModelFacts
 from ..load import Loaded, decode, load_yaml
 from ..output import read_input, write_atomic
 from ..pipeline import compile_spec
-from ..probe import offline_hub, probe_checkpoint
+from ..knowledge import nel_groups
+from ..nelconfig import defaults_entries
+from ..probe import group_files, offline_hub, probe_checkpoint
 from ..rulebook import Applicability, Finding, Fix, LintContext, Rule
 from ..secretscan import masked_text, secret_strings
 from .fix import apply_fixes, independent
@@ -59,14 +61,16 @@ def lint_bytes(raw: bytes, path: Path, display: str) -> LintResult:
     if not isinstance(loaded.data, dict) or not NEL_SECTIONS & set(loaded.data):
         return LintResult((loaded.diagnostic("L100", "not a NEL config or a nelc spec: skipped", (),
                                              "NEL configs have defaults/execution/deployment/evaluation sections", Severity.NOTE),))
-    return lint_loaded(loaded)
+    groups = {name.split("/")[0] for name in nel_groups()["groups"]} | \
+        {group.split("@")[0].split("/")[0] for _, group, _ in defaults_entries(loaded.data)}
+    return lint_loaded(loaded, group_files(path, {g for g in groups if g and not g.startswith((".", "/"))}))
 
 
 NEL_SECTIONS = {"defaults", "execution", "deployment", "evaluation", "target"}
 
 
-def lint_loaded(loaded: Loaded) -> LintResult:
-    ctx = LintContext(loaded, _checkpoint_facts(loaded))
+def lint_loaded(loaded: Loaded, group_files: tuple[str, ...] = ()) -> LintResult:
+    ctx = LintContext(loaded, _checkpoint_facts(loaded), group_files)
     out: list[Diagnostic] = []
     fixes: list[tuple[Diagnostic, Fix]] = []
     for rule in LINT_RULES:
