@@ -14,7 +14,11 @@ from typing import Any, Iterator
 
 # Vendor token shapes, anchored on a whole token.
 _VENDOR = re.compile(r"^(hf_[A-Za-z0-9]{20,}|nvapi-[A-Za-z0-9_\-]{16,}|sk-[A-Za-z0-9_\-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}"
-                     r"|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_\-]{20,})$")
+                     r"|github_pat_[A-Za-z0-9_]{20,}|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_\-]{20,}"
+                     # Google API keys, Stripe live/test keys, a JWT's base64 JSON header ('{"' is eyJ)
+                     r"|AIza[0-9A-Za-z_\-]{35}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|eyJ[A-Za-z0-9_\-]{16,})$")
+# A Slack incoming-webhook URL is itself the credential
+_WEBHOOK = re.compile(r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9]{6,}/")
 # A long random token: names and paths have separators; hex digests and revisions are lowercase.
 _RANDOM = re.compile(r"^(?=.*\d)(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9]{32,}$")
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{10,}")
@@ -55,13 +59,15 @@ def contains_secret(text: str) -> bool:
     >>> contains_secret("lit:hf_" + "x" * 24), contains_secret("https://u:pw@host/v1"), contains_secret("host:HF_TOKEN")
     (True, True, False)
     """
-    if any(looks_like_secret(token) for token in _TOKEN.findall(text)):
+    if any(looks_like_secret(token) for token in _TOKEN.findall(text)) or _WEBHOOK.search(text):
         return True
     return _credentialed_url(text)
 
 
 _BEARER = re.compile(r"(?i)\b(bearer|token|api[_-]?key|password|secret)(\s*[:=]\s*|\s+)(\S{8,})")
 _URL_USER = re.compile(r"(://)[^\s@/?#]{1,256}@")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]*+\.?[A-Za-z0-9_\-]*+")
+_WEBHOOK_PATH = re.compile(r"(hooks\.slack\.com/(?:services|workflows)/)[^\s\"'<>]+")
 
 
 def scrubbed(text: str) -> str:
@@ -72,6 +78,8 @@ def scrubbed(text: str) -> str:
     'Authorization: Bearer nva… at https://…@h/v1 key=hf_…'
     """
     text = _URL_USER.sub(lambda m: m.group(1) + "…@", text)
+    text = _WEBHOOK_PATH.sub(lambda m: m.group(1) + "…", text)
+    text = _JWT.sub("eyJ…", text)  # header.payload.signature: the signature alone is no token shape
     text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + mask(m.group(3)), text)
     return _TOKEN.sub(lambda m: mask(m.group()) if looks_like_secret(m.group()) else m.group(), text)
 
