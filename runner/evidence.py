@@ -126,6 +126,22 @@ def termination_summary(text: str, repeats: int | None) -> SampleCount:
     return count
 
 
+def json_rows(text: str) -> list | None:
+    """The JSON value of each non-blank line of a JSON-lines file, or None when a line is not JSON.
+
+    >>> json_rows('{"a": 1}\\n\\n[2]\\n'), json_rows('{"a": 1}\\nnot json\\n')
+    ([{'a': 1}, [2]], None)
+    """
+    rows = []
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except (ValueError, RecursionError):
+                return None
+    return rows
+
+
 def judged_turns(text: str, repeats: int | None) -> SampleCount:
     """MT-Bench's `judgements/<judge>_single.jsonl`: one JSON line per judged turn (question_id, turn,
     score), appended, so a turn judged again on a resumed run has several lines and its best score
@@ -138,13 +154,10 @@ def judged_turns(text: str, repeats: int | None) -> SampleCount:
     (1, 3, 2)
     """
     best: dict[tuple, float] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (ValueError, RecursionError):
-            return SampleCount(notes=["a judgements file holds a line that is not JSON"])
+    rows = json_rows(text)
+    if rows is None:
+        return SampleCount(notes=["a judgements file holds a line that is not JSON"])
+    for row in rows:
         score = finite(row.get("score")) if isinstance(row, dict) else None
         key = (row.get("question_id"), row.get("turn")) if isinstance(row, dict) else None
         if score is None or not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
@@ -176,13 +189,10 @@ def jsonl_lines(texts: list[str]) -> SampleCount:
     counts = []
     for text in texts:
         per_filter: dict[str, int] = {}
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError:
-                return SampleCount(notes=["a samples file holds a line that is not JSON"])
+        rows = json_rows(text)
+        if rows is None:
+            return SampleCount(notes=["a samples file holds a line that is not JSON"])
+        for row in rows:
             key = row.get("filter") if isinstance(row, dict) else None
             per_filter[str(key)] = per_filter.get(str(key), 0) + 1
         counts.append(min(per_filter.values(), default=0))
@@ -200,15 +210,12 @@ def result_lines(texts: list[str]) -> SampleCount:
     >>> c.samples, c.problems[0][:36]
     (1, '1 of 2 test cases got no answer (Err')
     """
-    cases, failed = {}, 0
+    cases = {}
     for text in texts:
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except (ValueError, RecursionError):
-                return SampleCount(notes=["a result file holds a line that is not JSON"])
+        rows = json_rows(text)
+        if rows is None:
+            return SampleCount(notes=["a result file holds a line that is not JSON"])
+        for row in rows:
             if not isinstance(row, dict) or not isinstance(row.get("id"), str):
                 return SampleCount(notes=["a result line has no string id"])
             result = row.get("result")
