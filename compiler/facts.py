@@ -80,6 +80,14 @@ class ModelFacts:
                 return node, self.where("config.json", ".".join(path))
         return None
 
+    def reads_images(self) -> bool | None:
+        """Whether config.json describes a vision part (a vision-language model); None when it cannot be read.
+        Transformers' vision-language configs nest the image encoder as `vision_config` (Qwen-VL's older ones as `visual`)."""
+        config = self.json("config.json")
+        if config is None:
+            return None
+        return any(isinstance(config.get(key), Mapping) for key in ("vision_config", "visual"))
+
     def routed_experts(self, fields: tuple[str, ...]) -> tuple[int, str] | None:
         """A mixture-of-experts model's routed expert count from config.json (its first field of
         `fields` above 1, in the config or a vision-language config's text part) and where it is."""

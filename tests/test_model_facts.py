@@ -63,6 +63,53 @@ def test_quantized_checkpoint_gets_benchmark_advice(tmp_path):
     assert result.draft.get(QUANTIZATION).algo == "NVFP4"
 
 
+# (id, the model's window, advised benchmarks, benchmarks left out with the floor they need)
+ADVICE_FIT = [
+    ("qwen3-40960", 40960, ["GPQA", "HLE"], {"AA-LCR": 196608, "SciCode": 65536}),
+    ("128k-window", 131072, ["SciCode", "GPQA"], {"AA-LCR": 196608}),
+    ("long-window", 262144, ["AA-LCR", "SciCode", "GPQA"], {}),
+]
+
+
+@pytest.mark.parametrize("window,advised,left_out", [c[1:] for c in ADVICE_FIT], ids=[c[0] for c in ADVICE_FIT])
+def test_advice_never_names_a_benchmark_the_model_cannot_hold(tmp_path, window, advised, left_out):
+    _ckpt(tmp_path, config__json={"max_position_embeddings": window,
+                                  "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}})
+    result = compile_text(tmp_path, SPEC.format(backend="vllm"))
+    assert result.ok
+    notes = [d.message for d in result.diagnostics if d.code == "R201"]
+    advice = " ".join(m for m in notes if not m.startswith("left out"))
+    assert all(f"{name} (" in advice or f" {name}" in advice for name in advised)
+    assert not any(name in advice for name in left_out)
+    dropped = [m for m in notes if m.startswith("left out")]
+    assert len(dropped) == (1 if left_out else 0)
+    for name, floor in left_out.items():
+        assert f"{name} (needs a context of {floor} tokens; this model has {window} (./ckpt/config.json:max_position_embeddings))" in dropped[0]
+
+
+# (id, config.json, a benchmark's modality, why it cannot run: None when it can)
+MODALITY = [
+    ("text-model-image-task", {"max_position_embeddings": 32768}, "image", "needs images; this model reads text only"),
+    ("vision-model-image-task", {"vision_config": {}, "text_config": {"max_position_embeddings": 32768}}, "image", None),
+    ("text-model-text-task", {"max_position_embeddings": 32768}, "text", None),
+    ("unreadable-config", None, "image", None),  # nothing known: nothing left out
+]
+
+
+@pytest.mark.parametrize("config,modality,why", [c[1:] for c in MODALITY], ids=[c[0] for c in MODALITY])
+def test_an_image_benchmark_is_not_advised_for_a_text_model(config, modality, why):
+    from dataclasses import replace
+
+    from nelc.facts import ModelFacts
+    from nelc.knowledge import quantization_advice
+    from nelc.rules.detect_quantization import cannot_run
+
+    gpqa = next(b for b in quantization_advice("modelopt-2026.08").sensitive if b.name == "GPQA")
+    facts = ModelFacts("checkpoint", "./ckpt", files={"config.json": config} if config is not None else {})
+    reason = cannot_run(replace(gpqa, modality=modality), "gpqa", "modelopt-2026.08", facts)
+    assert (reason or "").startswith(why or "") and (reason is None) is (why is None)
+
+
 # (id, config.json, backend, expected length flag)
 LENGTHS = [
     ("vllm", {"max_position_embeddings": 131072}, "vllm", "--max-model-len 131072"),

@@ -80,6 +80,7 @@ class SensitiveBenchmark:
     match: tuple[str, ...]
     suggest: Mapping[str, str]
     only_for: tuple[str, ...] = ()  # quantization algorithms it matters for; empty: all
+    modality: str = "text"  # image: advised only for a model that reads images
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class QuantizationAdvice:
 
 def quantization_advice(recipe_set: str) -> QuantizationAdvice:
     raw = data_file("quantization")["advice"][recipe_set]
-    sensitive = tuple(SensitiveBenchmark(b["name"], b["label"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()))
+    sensitive = tuple(SensitiveBenchmark(b["name"], b["label"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()),
+                                         b.get("modality", "text"))
                       for b in raw["sensitive_benchmarks"])
     return QuantizationAdvice(raw["source"], sensitive, {k: tuple(v) for k, v in raw["use_cases"].items()},
                               {k: tuple(v) for k, v in (raw.get("names") or {}).items()})
