@@ -80,6 +80,24 @@ class ModelFacts:
                 return node, self.where("config.json", ".".join(path))
         return None
 
+    def attention_heads(self) -> tuple[int, int, str, str] | None:
+        """config.json's attention heads and KV heads (a vision-language config's text part, as vLLM's
+        hf_text_config reads it) and where each is; no num_key_value_heads means one KV head per attention head."""
+        config = self.json("config.json") or {}
+        for part in ((), ("text_config",), ("llm_config",)):
+            node: Any = config
+            for key in part:
+                node = node.get(key) if isinstance(node, dict) else None
+            heads = node.get("num_attention_heads") if isinstance(node, dict) else None
+            if not (isinstance(heads, int) and not isinstance(heads, bool) and heads > 0):
+                continue
+            kv = node.get("num_key_value_heads")
+            where = self.where("config.json", ".".join((*part, "num_attention_heads")))
+            if isinstance(kv, int) and not isinstance(kv, bool) and kv > 0:
+                return heads, kv, where, self.where("config.json", ".".join((*part, "num_key_value_heads")))
+            return heads, heads, where, where
+        return None
+
     def reads_images(self) -> bool | None:
         """Whether config.json describes a vision part (a vision-language model); None when it cannot be read.
         Transformers' vision-language configs nest the image encoder as `vision_config` (Qwen-VL's older ones as `visual`)."""

@@ -35,6 +35,18 @@ def backend(name: str) -> Backend | None:
                    raw["has_data_parallel"], raw["has_gpu_memory_utilization"], raw.get("command"))
 
 
+def backend_fact(option: str | None, name: str) -> Any:
+    """A fact recipes/backends.yaml records for the backend behind a NEL deployment option (vllm_ray is
+    vLLM on Ray: it inherits vllm.yaml), e.g. its `parallel_defaults`; None when it records none.
+
+    >>> backend_fact("vllm_ray", "parallel_defaults")["tensor_parallel_size"], backend_fact("nim", "parallel_defaults")
+    (8, None)
+    """
+    table = data_file("backends")
+    name_of = {raw["nel_option"]: key for key, raw in table.items()} | {"vllm_ray": "vllm"}
+    return (table.get(name_of.get(option or "", "")) or {}).get(name)
+
+
 def serving_default(backend_name: str, name: str) -> Mapping[str, Any] | None:
     """One of a backend's adopted serving defaults (recipes/backends.yaml `serving_defaults`), with its source.
 
