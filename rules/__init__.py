@@ -71,6 +71,7 @@ from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
 from .set_context_length import set_context_length
 from .set_generation_length import set_generation_length
+from .set_kv_cache_dtype import set_kv_cache_dtype
 from .set_reasoning_mode import set_reasoning_mode
 from .set_sampling import set_sampling
 from .set_serving_defaults import set_serving_defaults
@@ -91,6 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R205", "set-context-length", set_context_length, after=("R135", "R165")),  # recipes raise the minimum
     Rule("R220", "apply-model-knowledge", apply_model_knowledge, after=("R130", "R201")),  # env for a quantized model
     Rule("R210", "decide-remote-code", decide_remote_code, after=("R220",)),  # a card's remote-code need
+    Rule("R221", "set-kv-cache-dtype", set_kv_cache_dtype, after=("R130", "R220")),  # the final image and the card's own flags
     Rule("R168", "route-endpoints", route_endpoints, after=("R165",)),  # the task list
     Rule("R169", "tune-parallelism", tune_parallelism, after=("R165",)),  # recipes keep their own parallelism
     Rule("R140", "set-target", set_target),

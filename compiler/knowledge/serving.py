@@ -77,6 +77,26 @@ def is_pinned(image: str) -> bool:
     return "@sha256:" in image or (":" in last and not last.endswith(":latest"))
 
 
+def image_version(image: str) -> tuple[int, ...]:
+    """A server image's release from its tag (or a bare tag such as `v0.14.0`); () when the tag is no
+    version (latest, a digest, none).
+
+    >>> image_version("vllm/vllm-openai:v0.12.0"), image_version("lmsysorg/sglang:v0.5.5.post1"), image_version("v0.14.0")
+    ((0, 12, 0), (0, 5, 5), (0, 14, 0))
+    >>> image_version("my/vllm:latest"), image_version("localhost:5000/vllm"), image_version("vllm/vllm-openai")
+    ((), (), ())
+    """
+    last = image.rsplit("/", 1)[-1].split("@", 1)[0]
+    tag = (last.partition(":")[2] if ":" in last else last).lstrip("v")
+    parts = []
+    for piece in tag.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits or not piece[0].isdigit():
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
 def sglang_quantization(algo: str) -> str | None:
     """SGLang's `--quantization` value for a ModelOpt algorithm (its auto-detection takes NVFP4 for FP8)."""
     return data_file("quantization")["sglang_flag"].get(algo.upper())
