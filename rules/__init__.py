@@ -22,6 +22,7 @@ from .check_local_env import check_local_env
 from .check_env_values import check_env_values
 from .check_env_interpolation import check_env_interpolation
 from .check_export import check_export
+from .check_gpu_use import check_gpu_use
 from .check_hardwired_judge import check_hardwired_judge
 from .check_ignored_generation_cap import check_ignored_generation_cap
 from .check_judge_model_name import check_judge_model_name
@@ -53,6 +54,7 @@ from .tune_parallelism import tune_parallelism
 from .route_endpoints import route_endpoints
 from .fill_tokenizers import fill_tokenizers
 from .check_tasks import check_tasks
+from .check_tensor_parallel import check_tensor_parallel
 from .apply_model_knowledge import apply_model_knowledge
 from .apply_overrides import apply_overrides
 from .choose_model_type import choose_model_type
@@ -69,6 +71,7 @@ from .resolve_benchmarks import resolve_benchmarks
 from .select_defaults import select_defaults
 from .set_context_length import set_context_length
 from .set_generation_length import set_generation_length
+from .set_kv_cache_dtype import set_kv_cache_dtype
 from .set_reasoning_mode import set_reasoning_mode
 from .set_sampling import set_sampling
 from .set_serving_defaults import set_serving_defaults
@@ -89,6 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R205", "set-context-length", set_context_length, after=("R135", "R165")),  # recipes raise the minimum
     Rule("R220", "apply-model-knowledge", apply_model_knowledge, after=("R130", "R201")),  # env for a quantized model
     Rule("R210", "decide-remote-code", decide_remote_code, after=("R220",)),  # a card's remote-code need
+    Rule("R221", "set-kv-cache-dtype", set_kv_cache_dtype, after=("R130", "R220")),  # the final image and the card's own flags
     Rule("R168", "route-endpoints", route_endpoints, after=("R165",)),  # the task list
     Rule("R169", "tune-parallelism", tune_parallelism, after=("R165",)),  # recipes keep their own parallelism
     Rule("R140", "set-target", set_target),
@@ -133,6 +137,8 @@ RUNTIME_RULES: tuple[Rule, ...] = (
     Rule("L135", "check-judge-model-name", check_judge_model_name, LINT, E),
     Rule("L136", "check-ignored-generation-cap", check_ignored_generation_cap, LINT, W),
     Rule("L137", "check-env-interpolation", check_env_interpolation, LINT, E),
+    Rule("L139", "check-tensor-parallel", check_tensor_parallel, LINT, E),
+    Rule("L140", "check-gpu-use", check_gpu_use, LINT, N),
 )
 LINT_RULES: tuple[Rule, ...] = (
     Rule("L101", "check-adapter-placement", check_adapter_placement, LINT, E, (SAFE,)),

@@ -8,6 +8,9 @@ compressed-tensors, AWQ, GPTQ, mxfp4) are not ModelOpt: the server reads them fr
 A quantized checkpoint also gets the spec's recipe set's advice (the skill's
 references/quantization-benchmarks.md): precision-sensitive benchmarks the spec leaves out, by the
 skill's priority labels ("good to add" included), and the recommended use-case sets not yet covered.
+Nothing the model cannot run is advised (a minimum context above config.json's window, images for a
+text-only model): AA-LCR and SciCode are "very high" for quantization, but not for a 40960-token model,
+where advising them would only lead to R205 errors. A last note names what was left out and why.
 
 Example:
 >>> from nelc.engine import demo
@@ -22,8 +25,9 @@ from __future__ import annotations
 from nelc.derived import MODEL_TYPE, QUANTIZATION
 from nelc.diagnostics import Severity
 from nelc.draft import Draft
-from nelc.facts import Context
-from nelc.knowledge import quantization_advice, recipe_set, sglang_quantization
+from nelc.facts import Context, ModelFacts
+from nelc.knowledge import (SensitiveBenchmark, context_minimums, lookup, quantization_advice, recipe_named, recipe_set,
+                            sglang_quantization)
 
 
 def detect_quantization(draft: Draft, ctx: Context) -> Draft:
@@ -54,16 +58,23 @@ def detect_quantization(draft: Draft, ctx: Context) -> Draft:
 
 def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:
     """The spec's recipe set's advice: precision-sensitive benchmarks the spec leaves out, and the
-    recommended use-case sets it does not cover yet (advice only: the spec decides)."""
-    advice = quantization_advice(recipe_set(ctx.spec.recipes).name)
+    recommended use-case sets it does not cover yet (advice only: the spec decides). A benchmark the
+    model cannot run (its minimum context above the model's window, images for a text-only model) is
+    never advised; the last note says which were left out and why."""
+    chosen = recipe_set(ctx.spec.recipes).name
+    advice = quantization_advice(chosen)
     names = " ".join(ctx.spec.benchmark_names).lower()
     model_type = draft.get(MODEL_TYPE, "chat_reasoning")
-    missing = []
+    missing, left_out = [], {}
     for bench in advice.sensitive:
         if (bench.only_for and algo.upper() not in bench.only_for) or model_type not in bench.suggest:
             continue
         if not any(m in names for m in bench.match):
-            missing.append(f"{bench.name} ({bench.label}: {bench.why}; e.g. {bench.suggest[model_type]})")
+            reason = cannot_run(bench, bench.suggest[model_type], chosen, ctx.facts)
+            if reason:
+                left_out[bench.name] = reason
+            else:
+                missing.append(f"{bench.name} ({bench.label}: {bench.why}; e.g. {bench.suggest[model_type]})")
     if missing:
         draft = draft.report(Severity.NOTE, f"quantized ({algo}) checkpoint: the spec leaves out precision-sensitive benchmarks: "
                              + "; ".join(missing), f"advice only ({advice.source}): add them to benchmarks if you want them",
@@ -71,9 +82,36 @@ def _advise(draft: Draft, ctx: Context, algo: str) -> Draft:
     gaps = []
     for use_case, members in advice.use_cases.items():
         lacking = [m for m in members if not any(p in names for p in advice.patterns(m))]
-        if lacking and len(lacking) < len(members) or use_case.startswith(("standard", "quick")) and lacking:
-            gaps.append(f"{use_case}: add {', '.join(lacking)}")
+        runnable = [m for m in lacking if m not in left_out]
+        if runnable and (len(lacking) < len(members) or use_case.startswith(("standard", "quick"))):
+            gaps.append(f"{use_case}: add {', '.join(runnable)}")
     if gaps:
         draft = draft.report(Severity.NOTE, "recommended sets for quantized checkpoints not yet covered: " + "; ".join(gaps),
                              f"advice only ({advice.source}, \"Recommended sets by use case\")", **ctx.at("benchmarks"))
+    if left_out:
+        draft = draft.report(Severity.NOTE, "left out of the quantization advice, as this model cannot run them: "
+                             + "; ".join(f"{name} ({why})" for name, why in left_out.items()),
+                             "nothing to do; a model with a longer context (or one that reads images) could run them",
+                             **ctx.at("benchmarks"))
     return draft
+
+
+def cannot_run(bench: SensitiveBenchmark, suggestion: str, set_name: str, facts: ModelFacts) -> str | None:
+    """Why the model cannot run the benchmark's suggested recipe or task, or None when it can (or nothing is known).
+
+    >>> from nelc.knowledge import quantization_advice
+    >>> lcr = next(b for b in quantization_advice("modelopt-2026.08").sensitive if b.name == "AA-LCR")
+    >>> cannot_run(lcr, "aa_lcr", "modelopt-2026.08", ModelFacts("checkpoint", "./m", files={"config.json": {"max_position_embeddings": 40960}}))
+    'needs a context of 196608 tokens; this model has 40960 (config.json:max_position_embeddings)'
+    """
+    recipe = recipe_named(suggestion, set_name)
+    task = lookup(recipe.task_name if recipe else suggestion).task
+    floors = [recipe.min_context] if recipe and recipe.min_context else []
+    floors += list(context_minimums(task.qualified)) if task else []
+    window = facts.context_window()
+    if window and floors and max(floors) > window[0]:
+        return f"needs a context of {max(floors)} tokens; this model has {window[0]} ({window[1]})"
+    images = bench.modality == "image" or (task is not None and "vlm" in task.endpoint_types)
+    if images and facts.reads_images() is False:
+        return f"needs images; this model reads text only ({facts.where('config.json')} has no vision_config)"
+    return None

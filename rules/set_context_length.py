@@ -3,8 +3,9 @@
 Why: NEL's templates hard-code 32768, which truncates long-context models and breaks models with
 a shorter window. `max_position_embeddings` (or `text_config.max_position_embeddings` for
 vision-language configs) wins; 32768 is used only when nothing is known, with a warning. Recipes
-with a minimum (scicode 65536, aa_lcr 196608 in the modelopt-2026.08 set) raise the fallback, and are an error for a model
-whose window is shorter. One length flag only; a length in `deployment.extra_args` wins.
+with a minimum (scicode 65536, aa_lcr 196608 in the modelopt-2026.08 set) raise the fallback; for a model whose
+window is shorter each benchmark that does not fit is an error of its own, all in one compile (not one per
+rerun). One length flag only; a length in `deployment.extra_args` wins.
 
 Example:
 >>> from nelc.engine import demo
@@ -12,6 +13,10 @@ Example:
 ...            files={"config.json": {"max_position_embeddings": 131072}}))
 context_length: 131072  # R205: config.json:max_position_embeddings
 deployment.extra_args += --context-length 131072  # R205: context length 131072 from config.json:max_position_embeddings
+>>> print(demo("R205", "model: ./ckpt\\nmodel_type: chat_reasoning\\nbenchmarks: [aa_lcr, scicode, gpqa]\\n",
+...            files={"config.json": {"max_position_embeddings": 40960}}))
+error[R205]: aa_lcr needs a context of 196608 tokens; this model has 40960 (config.json:max_position_embeddings)
+error[R205]: scicode needs a context of 65536 tokens; this model has 40960 (config.json:max_position_embeddings)
 """
 
 from __future__ import annotations
@@ -58,24 +63,33 @@ def set_context_length(draft: Draft, ctx: Context) -> Draft:
                              **ctx.at("model"))
         return draft.add_flag(flag, str(length), why=why)
     length, source = known
-    if length < minimum:
-        return draft.report(Severity.ERROR,
-                            f"{needers} need{'s' if ',' not in needers else ''} a context of {minimum} tokens; this model has {length} ({source})",
-                            "drop those benchmarks, or evaluate a model with a longer context window", **ctx.at("benchmarks"))
+    too_long = [need for need in recipe_needs(draft, ctx.spec.recipes) if need[0] > length]
+    for tokens, name, positions in too_long:  # every benchmark that does not fit, so one compile names them all
+        draft = draft.report(Severity.ERROR, f"{name} needs a context of {tokens} tokens; this model has {length} ({source})",
+                             f"drop {name} from benchmarks, or evaluate a model with a longer context window",
+                             **ctx.at("benchmarks", *positions[:1]))
+    if too_long:
+        return draft
     draft = draft.set(CONTEXT_LENGTH, length, source, source)
     return draft.add_flag(flag, str(length), why=f"context length {length} from {source}", source=source)
 
 
-def recipe_minimum(draft: Draft, recipe_set: str | None = None) -> tuple[int, str]:
-    """The largest minimum context among the selected tasks (scicode 65536, aa_lcr 131072, ruler-Nk)
-    and the tasks that need more than the rest would."""
+def recipe_needs(draft: Draft, recipe_set: str | None = None) -> list[tuple[int, str, tuple[int, ...]]]:
+    """Each selected task's minimum context (scicode 65536, aa_lcr 196608, ruler-Nk), its name, and the
+    positions in the spec's `benchmarks` that ask for it."""
     needs = []
     for task in draft.get(TASKS, ()):
         recipe = recipe_knowledge(task.qualified, task.recipe, recipe_set)
         if recipe is not None and recipe.min_context:
-            needs.append((recipe.min_context, recipe.name))
-        needs += [(tokens, task.qualified.split(".", 1)[1]) for tokens in context_minimums(task.qualified)]
+            needs.append((recipe.min_context, recipe.name, task.benchmarks))
+        needs += [(tokens, task.qualified.split(".", 1)[1], task.benchmarks) for tokens in context_minimums(task.qualified)]
+    return needs
+
+
+def recipe_minimum(draft: Draft, recipe_set: str | None = None) -> tuple[int, str]:
+    """The largest minimum context among the selected tasks and the tasks that need more than the rest would."""
+    needs = recipe_needs(draft, recipe_set)
     if not needs:
         return 0, ""
-    top = max(n for n, _ in needs)
-    return top, ", ".join(name for n, name in needs if n == top)
+    top = max(n for n, _, _ in needs)
+    return top, ", ".join(name for n, name, _ in needs if n == top)

@@ -143,6 +143,26 @@ def test_recipe_minimum_beyond_the_model_is_an_error(tmp_path):
     assert any(d.code == "R205" and d.is_error and "65536" in d.message for d in result.diagnostics)
 
 
+# (id, the model's window, benchmarks, the benchmarks R205 must name, one error each)
+TOO_SHORT = [
+    ("both-long-tasks", 40960, "[aa_lcr, scicode, gpqa]", ["aa_lcr", "scicode"]),
+    ("only-aa-lcr", 131072, "[aa_lcr, scicode]", ["aa_lcr"]),
+    ("all-fit", 262144, "[aa_lcr, scicode]", []),
+]
+
+
+@pytest.mark.parametrize("window,benchmarks,expected", [c[1:] for c in TOO_SHORT], ids=[c[0] for c in TOO_SHORT])
+def test_every_benchmark_beyond_the_model_is_reported_in_one_compile(tmp_path, window, benchmarks, expected):
+    import json
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    (ckpt / "config.json").write_text(json.dumps({"max_position_embeddings": window}))
+    result = compile_text(tmp_path, f"model: ./ckpt\nmodel_type: chat_reasoning\nbenchmarks: {benchmarks}\n" + JUDGE)
+    errors = [d for d in result.diagnostics if d.code == "R205" and d.is_error]
+    assert [d.message.split(" ", 1)[0] for d in errors] == expected
+    assert all(f"this model has {window}" in d.message and d.hint.startswith("drop ") for d in errors)
+
+
 def test_tokenizer_only_where_a_task_needs_it(tmp_path):
     tasks = _tasks(compile_text(tmp_path, BASE + "benchmarks: [adlr_gsm8k_cot_8_shot, simple_evals.mmlu]\n"))
     assert tasks[0]["nemo_evaluator_config"]["config"]["params"]["extra"]["tokenizer"] == "Qwen/Qwen3-8B-Base"

@@ -84,6 +84,8 @@ FAILING = {
     "L137": lambda c: c["evaluation"]["nemo_evaluator_config"].setdefault("target", {}).setdefault("api_endpoint", {}).setdefault(
         "adapter_config", {}).update(params_to_add={"user": "${oc.env:HF_TOKEN}"}),
     "L138": lambda c: c["defaults"].insert(-1, {"tuning@deployment": "fast"}),
+    "L139": lambda c: c["deployment"].update(checkpoint_path=str(HERE / "Qwen3-8B"), hf_model_handle=None, tensor_parallel_size=3),
+    "L140": lambda c: c["execution"].update(gres="gpu:8"),
 }
 
 

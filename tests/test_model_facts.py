@@ -47,6 +47,42 @@ def test_quantization_flag_policy(tmp_path, files, backend, present, absent):
         assert token not in extra
 
 
+KV_FP8_LEGACY = {"hf_quant_config__json": {"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}}}
+KV_SCHEME = {"config__json": {"quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4",
+                                                      "kv_cache_scheme": {"num_bits": 8, "type": "float", "dynamic": False}}}}
+KV_NVFP4 = {"config__json": {"quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4", "kv_cache_quant_algo": "NVFP4"}}}
+OLD_VLLM = "deployment: {image: vllm/vllm-openai:v0.10.1}\n"
+# (id, checkpoint files, backend, extra spec lines, --kv-cache-dtype value expected (None: no flag), where the fact was read,
+#  the code of a diagnostic that must come with it)
+KV_CACHE = [
+    ("vllm-reads-it-itself", KV_FP8_LEGACY, "vllm", "", None, "hf_quant_config.json:quantization.kv_cache_quant_algo", None),
+    ("old-vllm-gets-the-flag", KV_FP8_LEGACY, "vllm", OLD_VLLM, "fp8", "hf_quant_config.json:quantization.kv_cache_quant_algo", None),
+    ("config-json-scheme", KV_SCHEME, "vllm", OLD_VLLM, "fp8", "config.json:quantization_config.kv_cache_scheme", None),
+    ("unversioned-image-gets-the-flag", KV_FP8_LEGACY, "vllm", "deployment: {image: registry.example.com/vllm}\n", "fp8",
+     "hf_quant_config.json", None),
+    ("old-vllm-nvfp4-kv-warns", KV_NVFP4, "vllm", OLD_VLLM, None, "config.json:quantization_config.kv_cache_quant_algo", "R221"),
+    ("spec-flag-wins", KV_FP8_LEGACY, "vllm", "deployment: {image: vllm/vllm-openai:v0.10.1, extra_args: --kv-cache-dtype auto}\n",
+     "auto", "hf_quant_config.json", None),
+    ("sglang-reads-fp8", KV_FP8_LEGACY, "sglang", "", None, "hf_quant_config.json", None),
+    ("sglang-nvfp4-kv-note", KV_NVFP4, "sglang", "", None, "config.json", "R221"),
+    ("no-kv-cache-quantization", MODELOPT_NVFP4, "vllm", OLD_VLLM, None, None, None),
+]
+
+
+@pytest.mark.parametrize("files,backend,extra,value,where,code", [c[1:] for c in KV_CACHE], ids=[c[0] for c in KV_CACHE])
+def test_kv_cache_dtype_only_where_the_server_does_not_read_it(tmp_path, files, backend, extra, value, where, code):
+    _ckpt(tmp_path, **files)
+    result = compile_text(tmp_path, SPEC.format(backend=backend) + extra)
+    tokens = config_of(result)["deployment"]["extra_args"].split()
+    assert (tokens[tokens.index("--kv-cache-dtype") + 1] if "--kv-cache-dtype" in tokens else None) == value
+    assert tokens.count("--kv-cache-dtype") <= 1
+    flag = result.draft.flag_origins.get("--kv-cache-dtype")
+    told = " ".join([d.reason for d in result.draft.decisions if d.rule == "R221"] + [d.message for d in result.diagnostics if d.code == "R221"]
+                    + ([flag.reason] if flag and flag.rule == "R221" else []))
+    assert where is None and "no KV-cache quantization" in told or where is not None and where in told
+    assert [d.code for d in result.diagnostics if d.code == "R221"] == ([code] if code else [])
+
+
 def test_unknown_modelopt_algorithm_warns_without_flag(tmp_path):
     _ckpt(tmp_path, hf_quant_config__json={"quantization": {"quant_algo": "W4A8_AWQ"}})
     result = compile_text(tmp_path, SPEC.format(backend="sglang"))
@@ -61,6 +97,53 @@ def test_quantized_checkpoint_gets_benchmark_advice(tmp_path):
     assert "MMLU" in advice.message and "GSM8K" in advice.message and "IFEval" in advice.message
     assert "standard quant validation: add MMLU, GSM8K, ARC-Challenge" in sets.message
     assert result.draft.get(QUANTIZATION).algo == "NVFP4"
+
+
+# (id, the model's window, advised benchmarks, benchmarks left out with the floor they need)
+ADVICE_FIT = [
+    ("qwen3-40960", 40960, ["GPQA", "HLE"], {"AA-LCR": 196608, "SciCode": 65536}),
+    ("128k-window", 131072, ["SciCode", "GPQA"], {"AA-LCR": 196608}),
+    ("long-window", 262144, ["AA-LCR", "SciCode", "GPQA"], {}),
+]
+
+
+@pytest.mark.parametrize("window,advised,left_out", [c[1:] for c in ADVICE_FIT], ids=[c[0] for c in ADVICE_FIT])
+def test_advice_never_names_a_benchmark_the_model_cannot_hold(tmp_path, window, advised, left_out):
+    _ckpt(tmp_path, config__json={"max_position_embeddings": window,
+                                  "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}})
+    result = compile_text(tmp_path, SPEC.format(backend="vllm"))
+    assert result.ok
+    notes = [d.message for d in result.diagnostics if d.code == "R201"]
+    advice = " ".join(m for m in notes if not m.startswith("left out"))
+    assert all(f"{name} (" in advice or f" {name}" in advice for name in advised)
+    assert not any(name in advice for name in left_out)
+    dropped = [m for m in notes if m.startswith("left out")]
+    assert len(dropped) == (1 if left_out else 0)
+    for name, floor in left_out.items():
+        assert f"{name} (needs a context of {floor} tokens; this model has {window} (./ckpt/config.json:max_position_embeddings))" in dropped[0]
+
+
+# (id, config.json, a benchmark's modality, why it cannot run: None when it can)
+MODALITY = [
+    ("text-model-image-task", {"max_position_embeddings": 32768}, "image", "needs images; this model reads text only"),
+    ("vision-model-image-task", {"vision_config": {}, "text_config": {"max_position_embeddings": 32768}}, "image", None),
+    ("text-model-text-task", {"max_position_embeddings": 32768}, "text", None),
+    ("unreadable-config", None, "image", None),  # nothing known: nothing left out
+]
+
+
+@pytest.mark.parametrize("config,modality,why", [c[1:] for c in MODALITY], ids=[c[0] for c in MODALITY])
+def test_an_image_benchmark_is_not_advised_for_a_text_model(config, modality, why):
+    from dataclasses import replace
+
+    from nelc.facts import ModelFacts
+    from nelc.knowledge import quantization_advice
+    from nelc.rules.detect_quantization import cannot_run
+
+    gpqa = next(b for b in quantization_advice("modelopt-2026.08").sensitive if b.name == "GPQA")
+    facts = ModelFacts("checkpoint", "./ckpt", files={"config.json": config} if config is not None else {})
+    reason = cannot_run(replace(gpqa, modality=modality), "gpqa", "modelopt-2026.08", facts)
+    assert (reason or "").startswith(why or "") and (reason is None) is (why is None)
 
 
 # (id, config.json, backend, expected length flag)

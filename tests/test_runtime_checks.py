@@ -320,7 +320,7 @@ def test_quantization_advice_includes_good_to_add_and_use_case_sets(tmp_path):
     ckpt = tmp_path / "ckpt"
     ckpt.mkdir()
     (ckpt / "config.json").write_text(json.dumps({"quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"},
-                                                  "max_position_embeddings": 32768}))
+                                                  "max_position_embeddings": 262144}))  # AA-LCR's 196608 fits: it is advised
     old = compile_text(tmp_path, "model: ./ckpt\nmodel_type: base\nrecipes: modelopt-2026.05\ntokenizer: org/t\n"
                                  "benchmarks: [lm-evaluation-harness.mmlu, lm-evaluation-harness.gsm8k]\n")
     notes = " ".join(d.message for d in old.diagnostics if d.code == "R201")

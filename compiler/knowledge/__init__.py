@@ -15,7 +15,7 @@ from .files import schema
 from .models import ModelFamily, families, family_named, match_family
 from .registry import Lookup, Task, all_tasks, lookup, same_task
 from .serving import (BACKENDS, EXECUTORS, EXPORTS, MODEL_TYPE_ALIASES, MODEL_TYPES, AdapterSchema, Backend, SensitiveBenchmark,
-                      ShellClass, ShellSurface, SurfaceKey, adapter_schema, backend, is_pinned, nel_groups, serving_default, quantization_advice, QuantizationAdvice,
+                      ShellClass, ShellSurface, SurfaceKey, adapter_schema, backend, backend_fact, image_version, is_pinned, nel_groups, serving_default, quantization_advice, QuantizationAdvice,
                       sglang_quantization, shell_surface)
 
 __all__ = [
@@ -23,6 +23,6 @@ __all__ = [
     "context_minimums", "judge_key_field", "needs_role", "recipe_for_task", "recipe_named", "recipes", "risk_of",
     "RecipeSet", "default_recipe_set", "gated_dataset", "needs_tool_calling", "recipe_knowledge", "recipe_set", "recipe_sets", "generation_cap_field", "hardwired_judge", "reasoning_judge", "fixed_generation_cap", "judge_model_name", "startup_download", "prompt_fill", "LONG_BACKOFF", "TimeoutMeaning", "timeout_meaning", "tokenizer_backends", "url_form", "url_strips", "schema",
     "ModelFamily", "families", "family_named", "match_family", "Lookup", "Task", "all_tasks", "lookup", "same_task", "BACKENDS", "EXECUTORS", "EXPORTS",
-    "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend",
+    "MODEL_TYPE_ALIASES", "MODEL_TYPES", "AdapterSchema", "Backend", "SensitiveBenchmark", "adapter_schema", "backend", "backend_fact", "image_version",
     "is_pinned", "nel_groups", "serving_default", "quantization_advice", "QuantizationAdvice", "sglang_quantization", "ShellClass", "ShellSurface", "SurfaceKey", "shell_surface",
 ]

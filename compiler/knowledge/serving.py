@@ -35,6 +35,18 @@ def backend(name: str) -> Backend | None:
                    raw["has_data_parallel"], raw["has_gpu_memory_utilization"], raw.get("command"))
 
 
+def backend_fact(option: str | None, name: str) -> Any:
+    """A fact recipes/backends.yaml records for the backend behind a NEL deployment option (vllm_ray is
+    vLLM on Ray: it inherits vllm.yaml), e.g. its `parallel_defaults`; None when it records none.
+
+    >>> backend_fact("vllm_ray", "parallel_defaults")["tensor_parallel_size"], backend_fact("nim", "parallel_defaults")
+    (8, None)
+    """
+    table = data_file("backends")
+    name_of = {raw["nel_option"]: key for key, raw in table.items()} | {"vllm_ray": "vllm"}
+    return (table.get(name_of.get(option or "", "")) or {}).get(name)
+
+
 def serving_default(backend_name: str, name: str) -> Mapping[str, Any] | None:
     """One of a backend's adopted serving defaults (recipes/backends.yaml `serving_defaults`), with its source.
 
@@ -65,6 +77,26 @@ def is_pinned(image: str) -> bool:
     return "@sha256:" in image or (":" in last and not last.endswith(":latest"))
 
 
+def image_version(image: str) -> tuple[int, ...]:
+    """A server image's release from its tag (or a bare tag such as `v0.14.0`); () when the tag is no
+    version (latest, a digest, none).
+
+    >>> image_version("vllm/vllm-openai:v0.12.0"), image_version("lmsysorg/sglang:v0.5.5.post1"), image_version("v0.14.0")
+    ((0, 12, 0), (0, 5, 5), (0, 14, 0))
+    >>> image_version("my/vllm:latest"), image_version("localhost:5000/vllm"), image_version("vllm/vllm-openai")
+    ((), (), ())
+    """
+    last = image.rsplit("/", 1)[-1].split("@", 1)[0]
+    tag = (last.partition(":")[2] if ":" in last else last).lstrip("v")
+    parts = []
+    for piece in tag.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits or not piece[0].isdigit():
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
 def sglang_quantization(algo: str) -> str | None:
     """SGLang's `--quantization` value for a ModelOpt algorithm (its auto-detection takes NVFP4 for FP8)."""
     return data_file("quantization")["sglang_flag"].get(algo.upper())
@@ -80,6 +112,7 @@ class SensitiveBenchmark:
     match: tuple[str, ...]
     suggest: Mapping[str, str]
     only_for: tuple[str, ...] = ()  # quantization algorithms it matters for; empty: all
+    modality: str = "text"  # image: advised only for a model that reads images
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,8 @@ class QuantizationAdvice:
 
 def quantization_advice(recipe_set: str) -> QuantizationAdvice:
     raw = data_file("quantization")["advice"][recipe_set]
-    sensitive = tuple(SensitiveBenchmark(b["name"], b["label"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()))
+    sensitive = tuple(SensitiveBenchmark(b["name"], b["label"], b["why"], tuple(b["match"]), b["suggest"], tuple(b.get("only_for") or ()),
+                                         b.get("modality", "text"))
                       for b in raw["sensitive_benchmarks"])
     return QuantizationAdvice(raw["source"], sensitive, {k: tuple(v) for k, v in raw["use_cases"].items()},
                               {k: tuple(v) for k, v in (raw.get("names") or {}).items()})
