@@ -115,7 +115,7 @@ def _written(outputs: list[tuple[Path, str]], results: list, to_file: bool) -> l
         maybe = [name for name in needs if name not in must]
         lines.append(f"the run needs these env vars set: {', '.join(must)}" if must else "the run needs no env vars from your shell")
         if maybe:
-            lines.append(f"  and only in a case --env-example FILE describes: {', '.join(maybe)}")
+            lines.append(f"  and may need (--env-example FILE says when): {', '.join(maybe)}")
         if needs:
             lines.append("  (names only; --env-example FILE writes them with who needs each)")
     return lines

@@ -3,7 +3,8 @@
 Convention (documented in README): a spec `NAME.nelc.yaml` compiles to `NAME.yaml` beside it; a
 folder holding `spec.yaml` and `expected.yaml` (nelc's own golden layout) pairs those two. A
 folder may hold `hf-home/`, a pinned Hugging Face cache used as HF_HOME, so checks run offline
-and give the same answer on every machine.
+and give the same answer on every machine. A pair compiled with `--baseline MODEL` records it in the
+config's header, and is recompiled with it (unless the spec has since gained its own `baseline:`).
 """
 
 from __future__ import annotations
