@@ -306,3 +306,14 @@ def test_an_unread_baseline_says_so_in_both_headers(tmp_path, monkeypatch):
         header = [line for line in (tmp_path / name).read_text().splitlines() if line.startswith("# baseline")]
         assert header and header[0].endswith("precision unknown (config.json of org/base could not be read (P003 says why))"), header
     assert "P003" in result.stderr and "torch_dtype" not in (tmp_path / "run.yaml").read_text()
+
+
+@pytest.mark.parametrize("reference", ["./bf16", "org/base@main", 'odd "quoted" name', "two\nlines", "bidi\u202eflip", "café"])
+def test_a_recorded_baseline_survives_the_comment_it_is_written_in(reference):
+    from nelc.emit import header
+    from nelc.pipeline import recorded_baseline, recorded_baseline_line
+
+    text = header("spec.yaml", "0" * 64, (), extra=(recorded_baseline_line(reference),)) + "defaults: []\n"
+    assert recorded_baseline(text) == reference
+    assert all(line.startswith("#") for line in text.splitlines()[:-1])  # no newline or bidi character escapes the comment
+    assert text.isascii()

@@ -94,7 +94,7 @@ def read_text(file: Path) -> str:
 
 
 def _error(file: Path, code: str, message: str, hint: str) -> CompileError:
-    return CompileError([Diagnostic(str(file), 0, 0, code, Severity.ERROR, message, hint)])
+    return CompileError([Diagnostic(shown(file), 0, 0, code, Severity.ERROR, message, hint)])
 
 
 def portable(text: str, spec: Path, prefix: str | None) -> str:
