@@ -45,15 +45,17 @@ def main() -> None:
 @click.option("--env-example", type=click.Path(dir_okay=False, path_type=Path),
               help="also write the env variables the config needs (names only, no values) to this file")
 @click.option("--task", "task", metavar="NAME",
-              help="print this task's effective values (registry default < evaluation < task level), each with its source")
+              help="print this task's effective values (registry default < evaluation < task level), each with its source; "
+              "NAME may be the spec's recipe or bundle name")
+@click.option("--all", "unset", is_flag=True, help="with --task: list unset (null) values too")
 @click.option("--baseline", metavar="MODEL", help="also compile MODEL from the same spec, to OUTPUT with .baseline before its "
               "suffix; refused unless the two are comparable (overrides the spec's baseline:)")
 def compile_command(spec: Path, output: Path | None, force: bool, explain: bool, strict: bool, env_example: Path | None,
-                    task: str | None, baseline: str | None) -> None:
+                    task: str | None, unset: bool, baseline: str | None) -> None:
     """Compile SPEC to NEL YAML."""
     from .commands import CompileOptions, run_compile  # 175 ms: see the module docstring
 
-    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example, task, baseline)))
+    _finish(run_compile(CompileOptions(spec, output, force, explain, strict, env_example, task, baseline, unset)))
 
 
 @main.command("diff")
@@ -82,14 +84,16 @@ def fingerprint_command(file: Path) -> None:
 
 @main.command("show")
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--task", "task", metavar="NAME", help="only this task (default: every task)")
-def show_command(config: Path, task: str | None) -> None:
+@click.option("--task", "task", metavar="NAME", help="only this task (default: every task): a NEL task, or the spec's recipe "
+              "or bundle name (gpqa, core_reasoning)")
+@click.option("--all", "unset", is_flag=True, help="also list unset (null) values, left out by default")
+def show_command(config: Path, task: str | None, unset: bool) -> None:
     """Print what each task's container will run with: every effective config.params and endpoint
     value of a NEL config, with the layer it comes from (NEL 0.2.6 registry default, evaluation level,
     task level, or the launcher)."""
     from .commands import run_show  # 175 ms: see the module docstring
 
-    _finish(run_show(config, task))
+    _finish(run_show(config, task, unset))
 
 
 @main.command("lint")

@@ -15,7 +15,7 @@ from .compare import differences, fingerprint, normal, recipe_set_of
 from .secretscan import masked_text, secret_strings
 from .diagnostics import CompileError, Diagnostic, Severity, has_errors
 from .emit import flow
-from .envfile import env_example
+from .envfile import ONLY_IF, env_example, required_env
 from .effective import render as effective_view
 from .explain import explain
 from .knowledge import recipe_set
@@ -25,10 +25,11 @@ from .lint.reporters import REPORTERS, pick
 from .output import OutputExists, OutputProblem, baseline_path, read_input, write_all, write_atomic
 from .load import decode, load_yaml
 from .nelconfig import tasks_of
+from .pick import Picked, pick_tasks
 from .pipeline import compile_spec, compile_with_baseline, emitted_config
 from .probe import offline_hub
 from .spec import parse_spec
-from .repo.check import check_pair, find_pairs
+from .repo.check import check_pair, find_pairs, shown
 from .repo.init import Ask, compiled_name, gather_answers, spec_text
 from .rulebook import Applicability
 from nelc.rules import BY_CODE, CATALOGUE, LINT_RULES, RULES
@@ -61,6 +62,7 @@ class CompileOptions:
     env_example: Path | None = None
     task: str | None = None  # print this task's effective view (nelc.effective)
     baseline: str | None = None  # compile this model too, from the same spec (or the spec's `baseline:`)
+    unset: bool = False  # with task: list null values too
 
 
 def run_compile(options: CompileOptions) -> Outcome:
@@ -87,17 +89,36 @@ def run_compile(options: CompileOptions) -> Outcome:
     except OutputProblem as problem:
         return Outcome(2 if problem.code == "F003" else 1,
                        stderr=(*err, file_problem(problem.path, problem.code, problem.message, problem.hint)))
+    err += _written(outputs, [result, *([pair.baseline] if pair.baseline else [])], options.output is not None)
     names = {r.code: r.name for r in RULES}
     if options.task is not None:
         draft = result.draft
-        out = effective_view(emitted_config(draft), options.task, lambda path: _origin(draft, path, names))
-        if out is None:
-            return Outcome(2, stderr=(*err, _no_such_task(emitted_config(draft), options.task)))
+        config = emitted_config(draft)
+        picked = pick_tasks(config, options.task, recipe_set_of(result.yaml))
+        if not picked.indices:
+            return Outcome(2, stderr=(*err, _task_problem(options.spec, config, options.task, picked)))
+        out = effective_view(config, picked.indices, lambda path: _origin(draft, path, names), options.unset)
     elif options.explain:
         out = explain(result.draft, names)
     else:
         out = result.yaml if options.output is None else ""
     return Outcome(1 if has_errors(result.diagnostics) else 0, out, tuple(err))
+
+
+def _written(outputs: list[tuple[Path, str]], results: list, to_file: bool) -> list[str]:
+    """What a compile wrote, and (with -o) the env var names the run needs: `nel run` stops on an unset one.
+    Names only, never values; stdout stays pure YAML, so this goes to stderr."""
+    lines = [f"wrote {path}" for path, _ in outputs]
+    if to_file:
+        needs = {name: who for r in results for name, who in required_env(emitted_config(r.draft)).items()}
+        must = [name for name, who in needs.items() if not all(w.startswith(ONLY_IF) for w in who)]
+        maybe = [name for name in needs if name not in must]
+        lines.append(f"the run needs these env vars set: {', '.join(must)}" if must else "the run needs no env vars from your shell")
+        if maybe:
+            lines.append(f"  and may need (--env-example FILE says when): {', '.join(maybe)}")
+        if needs:
+            lines.append("  (names only; --env-example FILE writes them with who needs each)")
+    return lines
 
 
 def _origin(draft, path: tuple, names: dict[str, str]) -> str | None:
@@ -108,22 +129,30 @@ def _origin(draft, path: tuple, names: dict[str, str]) -> str | None:
     return f"{origin.rule} {names.get(origin.rule, '')}: {origin.reason}{source}"
 
 
-def _no_such_task(config: dict, name: str) -> str:
+def _task_problem(file: Path, config: dict, name: str, picked: Picked) -> str:
+    if picked.ambiguous:
+        return file_problem(file, "F010", f"--task {name} means more than one thing in this config: {'; '.join(picked.choices)}",
+                            "name the task as the config spells it (one of those listed), or as harness.task")
     listed = ", ".join(str(t.get("name")) for _, t in tasks_of(config)) or "none"
     return f"nelc: no task {name!r} in this config; its tasks: {listed}"
 
 
 # ----- show ---------------------------------------------------------------------------------------
-def run_show(config_path: Path, task: str | None) -> Outcome:
-    """The effective per-task view of a compiled (or hand-written) NEL config: every value with its layer."""
+def run_show(config_path: Path, task: str | None, unset: bool = False) -> Outcome:
+    """The effective per-task view of a compiled (or hand-written) NEL config: every value with its layer.
+    `task` may be a NEL task or the spec's recipe or bundle name (nelc.pick)."""
     try:
-        loaded = load_yaml(decode(read_input(config_path), str(config_path)), str(config_path))
+        text = decode(read_input(config_path), str(config_path))
+        loaded = load_yaml(text, str(config_path))
     except CompileError as exc:
         return Outcome(2 if exc.diagnostics[0].code == "F001" else 1, stderr=tuple(d.render() for d in exc.diagnostics))
-    view = effective_view(loaded.data, task)
+    config = loaded.data if isinstance(loaded.data, dict) else {}
+    picked = pick_tasks(config, task, recipe_set_of(text)) if task else None
+    if picked is not None and not picked.indices:
+        return Outcome(2, stderr=(_task_problem(config_path, config, task, picked),))
+    view = effective_view(loaded.data, picked.indices if picked else None, unset=unset)
     if view is None:
-        config = loaded.data if isinstance(loaded.data, dict) else {}
-        return Outcome(2, stderr=(_no_such_task(config, task) if task else f"nelc: {config_path}: no named tasks in evaluation.tasks",))
+        return Outcome(2, stderr=(f"nelc: {config_path}: no named tasks in evaluation.tasks",))
     return Outcome(0, view)
 
 
@@ -263,10 +292,10 @@ def run_check(options: CheckOptions) -> Outcome:
             for output in outcome.outputs:
                 if output.diff and output.fresh is None:
                     output.path.unlink()
-                    out.append(f"removed {output.path}\n")
+                    out.append(f"removed {shown(output.path)}\n")
                 elif output.diff:
                     write_atomic(output.path, output.fresh, force=True)
-                    out.append(f"updated {output.path}\n")
+                    out.append(f"updated {shown(output.path)}\n")
         elif outcome.diff:
             stale += 1
             out.append(outcome.diff)

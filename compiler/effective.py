@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from . import flags
 from .emit import flow
-from .knowledge import backend as backend_named, generation_cap_field, lookup, prompt_fill, same_task
+from .knowledge import backend as backend_named, generation_cap_field, lookup, prompt_fill
 from .knowledge.registry import Task
 from .nelconfig import deployment_type, dig, tasks_of
 from .secretscan import masked_text, secret_strings
@@ -261,30 +261,38 @@ def server(config: Any) -> Server:
     return Server(backend, served if isinstance(served, str) else None, tokens, length)
 
 
-def render(config: Any, name: str | None = None, why: Callable[[tuple], str | None] = lambda path: None) -> str | None:
-    """The effective view of every task called `name` (every task when None) as text, or None when
-    none matches. `why(path)` may say which rule wrote a value (compile knows; a file on disk does not).
-    Secret-looking values are masked: a config on disk may hold one."""
-    chosen = [t for t in effective_tasks(config) if name is None or same_task(name, t.name)]
+def render(config: Any, indices: Collection[int] | None = None, why: Callable[[tuple], str | None] = lambda path: None,
+           unset: bool = False) -> str | None:
+    """The effective view of the tasks at `indices` of evaluation.tasks (every task when None; nelc.pick
+    finds them by name) as text, or None when none is there. `why(path)` may say which rule wrote a value
+    (compile knows; a file on disk does not). Null values, which the container treats as unset, are left
+    out and counted unless `unset`. Secret-looking values are masked: a config on disk may hold one."""
+    chosen = [t for t in effective_tasks(config) if indices is None or t.index in indices]
     if not chosen:
         return None
     secrets = secret_strings(config)
-    text = "\n".join(_render_one(config, task, why) for task in chosen)
+    text = "\n".join(_render_one(config, task, why, unset) for task in chosen)
     return masked_text(text, secrets) if secrets else text
 
 
-def _render_one(config: Any, task: EffectiveTask, why: Callable[[tuple], str | None]) -> str:
+def _render_one(config: Any, task: EffectiveTask, why: Callable[[tuple], str | None], unset: bool) -> str:
     title = task.name if task.name == task.qualified else f"{task.name} ({task.qualified})"
     rows = [f"{title} [evaluation.tasks.{task.index}]: effective values, as the container merges them",
             "  (order: NEL 0.2.6 registry default < evaluation level < task level; the launcher fills the endpoint)"]
     container = task.task.container if task.task else None
     given = dig(config, ("evaluation", "tasks", task.index, "container"))
     rows.append(f"  container = {given or container}  [{'task level' if given else 'NEL 0.2.6 registry'}]")
+    left_out = 0
     for key in sorted(task.values):
         value = task.values[key]
+        if value.value is None and not unset:
+            left_out += 1
+            continue
         reason = why(value.path) if value.path else None
         unused = " (the task's command does not read it)" if _unread(task, key) else ""
         rows.append(f"  {key} = {flow(value.value)}  [{value.describe(task.task)}]{unused}" + (f"\n      {reason}" if reason else ""))
+    if left_out:
+        rows.append(f"  ({left_out} unset value{'s' if left_out != 1 else ''} (null) left out; --all shows them)")
     return "\n".join(rows) + "\n"
 
 

@@ -8,6 +8,7 @@ import re
 from .diagnostics import printable
 
 _HOST = re.compile(r"^host:([A-Za-z_][A-Za-z0-9_]*)$")
+ONLY_IF = "set to 1 only if "  # a variable a run may need, not one it must have
 
 
 def required_env(config: dict) -> dict[str, list[str]]:
@@ -41,7 +42,7 @@ def required_env(config: dict) -> dict[str, list[str]]:
     for task in tasks:
         if task.get("container"):
             add("NEMO_EVALUATOR_TRUST_UNLISTED_TASKS",
-                f"set to 1 only if NEL cannot fetch the task list of {task['container']} (task {task['name']})")
+                f"{ONLY_IF}NEL cannot fetch the task list of {task['container']} (task {task['name']})")
     return needs
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def _compile(spec: Spec, notes: tuple[Diagnostic, ...], positions: dict, raw: by
         return Result(diagnostics=tuple(sorted(diagnostics)), draft=draft, facts=facts)
     chosen = recipe_set(spec.recipes)
     comparison = (f"fingerprint {fingerprint(config, chosen.name)} (nelc fingerprint: equal for comparable configs)", *header_lines)
-    text = header(display, hashlib.sha256(raw).hexdigest(), facts.inputs, f"{chosen.name} ({chosen.skill})", comparison) + dump(config)
+    # The file name, not the path as typed: `nelc check` recompiles from wherever it runs and must write the same header.
+    text = header(spec_path.name, hashlib.sha256(raw).hexdigest(), facts.inputs, f"{chosen.name} ({chosen.skill})",
+                  comparison) + dump(config)
     return Result(diagnostics=tuple(sorted(diagnostics)), yaml=text, draft=draft, facts=facts)
 
 
@@ -94,13 +97,21 @@ def compile_with_baseline(raw: bytes, spec_path: Path, display: str | None = Non
     """The candidate, and the baseline compiled from the same spec with only the model swapped, or
     refused. The ModelOpt compare-results skill: everything but the model must match, the baseline's
     precision must be stated (a natively quantized release has no BF16 baseline), and AA-LCR-like
-    floors must be the same for both (upstream ed8a9ab), so both get the shorter context of the two."""
+    floors must be the same for both (upstream ed8a9ab), so both get the shorter context of the two.
+    A `baseline` from the command line is recorded in the candidate's header (`nelc check` reads it
+    back) and refused beside the spec's own `baseline:` (C003)."""
     display = display or spec_path.name
     try:
         loaded = load_yaml(decode(raw, display), display)
         spec, notes = parse_spec(loaded)
     except CompileError as exc:
         return Pair(Result(diagnostics=exc.diagnostics), None)
+    if baseline is not None and spec.baseline is not None:  # two answers to one question, and check would know only one
+        line = loaded.positions.get(("baseline",), (0, 0))[0]
+        return Pair(Result(diagnostics=(Diagnostic(display, line, 1 if line else 0, "C003", Severity.ERROR,
+                                                   f"--baseline {baseline} given, but the spec names baseline: {spec.baseline}",
+                                                   "drop --baseline, or change the spec's baseline: (nelc check reads the spec)",
+                                                   "baseline"),)), None)
     reference = baseline if baseline is not None else spec.baseline
     if reference is None:
         return Pair(_compile(spec, notes, loaded.positions, raw, spec_path, display, strict), None)
@@ -140,7 +151,35 @@ def compile_with_baseline(raw: bytes, spec_path: Path, display: str | None = Non
                              "the baseline's own warnings above may say why they differ), or set the differing values in the spec")
         return Pair(Result(diagnostics=(*first.diagnostics, *second.diagnostics, refusal)), None)
     precision = precision_of(second.facts, specs[1].deployment.extra_args)
-    return Pair(*both(((f"baseline {reference}: precision {precision}",), (f"baseline for {spec.model}: precision {precision}",))))
+    given = (recorded_baseline_line(baseline),) if baseline is not None else ()  # nelc check recompiles the pair with it
+    return Pair(*both(((f"baseline {reference}: precision {precision}", *given),
+                       (f"baseline for {spec.model}: precision {precision}",))))
+
+
+BASELINE_FLAG = "command line: --baseline "
+
+
+def recorded_baseline_line(reference: str) -> str:
+    """The header line that records a --baseline, as JSON: ASCII only, so a comment keeps it exactly.
+
+    >>> recorded_baseline(f"# {recorded_baseline_line('./bf16')}\\n")
+    './bf16'
+    """
+    return BASELINE_FLAG + json.dumps(reference)
+
+
+def recorded_baseline(text: str) -> str | None:
+    """The --baseline a compiled config's header records, or None (stops at the first line that is not a comment)."""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            return None
+        if line.startswith(f"# {BASELINE_FLAG}"):
+            try:
+                value = json.loads(line[len(f"# {BASELINE_FLAG}"):])
+            except ValueError:
+                return None
+            return value if isinstance(value, str) else None
+    return None
 
 
 def precision_of(facts: ModelFacts | None, extra_args: str | None = None) -> str:
@@ -163,9 +202,36 @@ def precision_of(facts: ModelFacts | None, extra_args: str | None = None) -> str
     native = facts.foreign_quantization()
     if native is not None:
         return f"{native.upper()} as released (natively quantized: there is no BF16 baseline; compare like for like)"
-    dtype = (facts.json("config.json") or {}).get("torch_dtype") or (facts.json("config.json") or {}).get("dtype")
+    config = facts.json("config.json")
+    if config is None:
+        return f"unknown ({_unread_config(facts)})"
+    dtype = config.get("torch_dtype") or config.get("dtype")
     names = {"bfloat16": "BF16", "float16": "FP16", "float32": "FP32"}
-    return names.get(str(dtype), f"unknown (config.json names no torch_dtype{'' if dtype is None else ': ' + str(dtype)})")
+    if dtype is None:
+        return "unknown (config.json names no torch_dtype)"
+    return names.get(str(dtype), f"unknown (config.json's torch_dtype is {dtype})")
+
+
+def _unread_config(facts: ModelFacts) -> str:
+    """Why there is no config.json to read a precision from, as the probe found it.
+
+    >>> from nelc.facts import ModelFacts
+    >>> _unread_config(ModelFacts(kind="checkpoint", reference="./bf16", missing=("config.json",)))
+    'the checkpoint ./bf16 has no config.json'
+    >>> _unread_config(ModelFacts(kind="hf_handle", reference="org/m", missing=("config.json",)))
+    'config.json of org/m could not be read (P003 says why)'
+    """
+    if facts.kind in ("endpoint", "nim"):
+        return f"config.json not read: a {'served endpoint' if facts.kind == 'endpoint' else 'NIM image'} has no files nelc reads"
+    if any(d.code == "P002" for d in facts.diagnostics):
+        return f"config.json not read: the checkpoint {facts.reference} is not readable here (see P002)"
+    if facts.kind == "hf_handle":
+        return f"config.json of {facts.reference} could not be read (P003 says why)"
+    if any(d.code == "P015" and "/config.json " in d.message for d in facts.diagnostics):
+        return f"config.json of {facts.reference} is not a regular file: not read (see P015)"
+    if "config.json" in facts.missing:
+        return f"the checkpoint {facts.reference} has no config.json"
+    return "config.json is not a JSON object"
 
 
 def _labelled(result: Result, reference: str) -> Result:

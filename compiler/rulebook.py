@@ -127,6 +127,9 @@ CODES: tuple[Code, ...] = (
          "nothing was written. Choose another output path."),
     Code("F009", "invalid nelc settings", "`.nelc.toml` or pyproject.toml `[tool.nelc]` (or --select/--ignore) must hold "
          "select and ignore as lists of codes or prefixes (L113, L1) and strict as true or false."),
+    Code("F010", "--task names more than one task", "`nelc show --task NAME` and `nelc compile --task NAME` take a NEL "
+         "task or the spec's recipe or bundle name; this name means different tasks of the config (the recipe gpqa is "
+         "ns_gpqa, the NEL task gpqa is lm-evaluation-harness.gpqa). The message lists each; name one as the config spells it."),
     Code("F008", "the output folder does not exist", "A folder of -o or --env-example is missing; nothing was written, "
          "not even the other output. Create the folder first."),
     # YAML loading
@@ -196,6 +199,9 @@ CODES: tuple[Code, ...] = (
          "compare-results skill). The message lists what differs; nothing is written."),
     Code("C002", "the baseline is the candidate itself", "`baseline:` names the same model as `model:`; both configs are the "
          "same run. Name the unquantized model (or, for a natively quantized release, the release) as the baseline."),
+    Code("C003", "--baseline beside the spec's baseline:", "The spec names its own `baseline:` and the command line gives "
+         "--baseline too. nelc check recompiles from the spec (and a --baseline recorded in the compiled header), so one "
+         "of the two would be silently lost. Give the baseline in one place; nothing is written."),
     # Lint and the engine
     Code("L100", "not a NEL config or a spec", "nelc lint skips YAML files without NEL's sections (defaults, execution, "
          "deployment, evaluation, target) that are not nelc specs either."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import os
@@ -9,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from nelc import output
@@ -132,3 +134,186 @@ def test_readme_rule_table_matches_the_rule_tuple():
 
     rows = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| R")]
     assert rows == [rule.code for rule in RULES]
+
+
+# ----- issue 21: what a newcomer trips on ---------------------------------------------------------------------
+def _checkpoint(folder: Path, **config) -> None:
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"],
+                                                    "max_position_embeddings": 40960, **config}))
+
+
+def _pair_repo(root: Path) -> Path:
+    """A repository whose spec sits in a subfolder, beside an FP8 candidate and its BF16 baseline."""
+    _checkpoint(root / "sub" / "cand", torch_dtype="bfloat16", quantization_config={"quant_method": "modelopt", "quant_algo": "FP8"})
+    _checkpoint(root / "sub" / "base", torch_dtype="bfloat16")
+    (root / "sub" / "q.nelc.yaml").write_text("model: ./cand\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n")
+    return root / "sub"
+
+
+def test_check_recompiles_a_pair_compiled_with_baseline_on_the_command_line(tmp_path):
+    sub = _pair_repo(tmp_path)
+    compiled = run("compile", "sub/q.nelc.yaml", "-o", "sub/q.yaml", "--baseline", "./base", cwd=tmp_path)
+    assert compiled.exit_code == 0, compiled.output
+    written = {name: (sub / name).read_text() for name in ("q.yaml", "q.baseline.yaml")}
+    assert '# command line: --baseline "./base"' in written["q.yaml"]
+    for where in (tmp_path, sub):  # from the top (as the pre-commit hook runs) and from the spec's own folder
+        current = run("check", cwd=where)
+        assert current.exit_code == 0 and "1 spec(s), 0 stale" in current.stderr, current.output
+    (sub / "q.baseline.yaml").write_text(written["q.baseline.yaml"].replace("num_repeats: 16", "num_repeats: 4"))
+    stale = run("check", cwd=tmp_path)
+    assert stale.exit_code == 1 and "sub/q.baseline.yaml (compiled now)" in stale.stdout and "remove it" not in stale.stdout
+    assert run("check", "--update", cwd=tmp_path).exit_code == 0
+    assert {name: (sub / name).read_text() for name in written} == written  # --update writes what compile wrote
+
+
+def test_baseline_on_the_command_line_beside_the_specs_baseline_is_refused(tmp_path):
+    sub = _pair_repo(tmp_path)
+    (sub / "q.nelc.yaml").write_text((sub / "q.nelc.yaml").read_text() + "baseline: ./base\n")
+    result = run("compile", "sub/q.nelc.yaml", "-o", "sub/q.yaml", "--baseline", "./base", cwd=tmp_path)
+    assert result.exit_code == 1 and "sub/q.nelc.yaml:4:1: error[C003]" in result.stderr
+    assert not (sub / "q.yaml").exists() and not (sub / "q.baseline.yaml").exists()
+    # A header that still records --baseline after the spec gained its own: the spec wins, the header line goes.
+    assert run("compile", "sub/q.nelc.yaml", "-o", "sub/q.yaml", cwd=tmp_path).exit_code == 0
+    from_spec = (sub / "q.yaml").read_text()
+    (sub / "q.yaml").write_text(from_spec.replace("# baseline ./base:", '# command line: --baseline "./base"\n# baseline ./base:'))
+    stale = run("check", cwd=tmp_path)
+    assert stale.exit_code == 1 and '-# command line: --baseline "./base"' in stale.stdout
+    assert run("check", "--update", cwd=tmp_path).exit_code == 0 and (sub / "q.yaml").read_text() == from_spec
+
+
+def test_the_header_names_the_spec_by_its_file_name_wherever_compile_ran(tmp_path):
+    sub = _pair_repo(tmp_path)
+    assert run("compile", "sub/q.nelc.yaml", "-o", "sub/q.yaml", cwd=tmp_path).exit_code == 0
+    assert run("compile", "q.nelc.yaml", "-o", "again.yaml", cwd=sub).exit_code == 0
+    assert (sub / "q.yaml").read_text() == (sub / "again.yaml").read_text()
+
+
+def test_check_in_nested_folders_prints_paths_from_where_it_runs(tmp_path):
+    broken = "model: org/m\nmodel_type: chat_reasoning\nbenchmarks: [no_such_benchmark]\n"
+    (tmp_path / "q.nelc.yaml").write_text(GOOD)
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "q.nelc.yaml").write_text(broken)
+    for args in ((), (str(tmp_path),)):  # a relative walk, and an absolute path argument
+        result = run("check", *args, cwd=tmp_path)
+        errors = [line for line in result.stderr.splitlines() if ": error[" in line]
+        assert errors and all(line.startswith("a/b/q.nelc.yaml:") for line in errors), result.stderr
+        assert "--- q.yaml (committed)" in result.stdout  # the top one is stale (never compiled), named as seen from here
+    inside = run("check", ".", cwd=tmp_path / "a")
+    assert any(line.startswith("b/q.nelc.yaml:") for line in inside.stderr.splitlines())
+
+
+def test_compile_to_a_file_says_what_it_wrote_and_which_env_vars_the_run_needs(tmp_path, monkeypatch):
+    monkeypatch.setenv("MY_JUDGE_KEY", "judge-secret-value-123")
+    (tmp_path / "spec.yaml").write_text("model: Qwen/Qwen3-8B\nmodel_type: chat_reasoning\nbenchmarks: [ns_hle_aa]\n"
+                                        "judge: {url: 'https://j/v1', model_id: q, api_key_name: MY_JUDGE_KEY}\n")
+    result = run("compile", "spec.yaml", "-o", "run.yaml", cwd=tmp_path)
+    assert result.exit_code == 0 and result.stdout == ""
+    from nelc.envfile import ONLY_IF, required_env
+
+    needs = required_env(yaml.safe_load((tmp_path / "run.yaml").read_text()))
+    must = [name for name, who in needs.items() if not all(w.startswith(ONLY_IF) for w in who)]
+    assert {"HF_TOKEN", "MY_JUDGE_KEY"} <= set(must)
+    assert "wrote run.yaml" in result.stderr.splitlines()
+    assert f"the run needs these env vars set: {', '.join(must)}" in result.stderr
+    assert "judge-secret-value-123" not in result.output  # names, never values
+    to_stdout = run("compile", "spec.yaml", cwd=tmp_path)
+    assert to_stdout.exit_code == 0 and yaml.safe_load(to_stdout.stdout) == yaml.safe_load((tmp_path / "run.yaml").read_text())
+    assert "wrote" not in to_stdout.output and "env vars" not in to_stdout.output  # stdout mode: the YAML alone
+
+
+def _shown_tasks(text: str) -> list[str]:
+    return re.findall(r"^(\S+) .*\[evaluation\.tasks\.\d+\]: effective values", text, re.MULTILINE)
+
+
+def test_show_takes_the_specs_recipe_and_bundle_names(tmp_path):
+    gpqa = ROOT / "golden" / "recipe-gpqa" / "expected.yaml"
+    by_recipe, by_task = run("show", str(gpqa), "--task", "gpqa", cwd=tmp_path), run("show", str(gpqa), "--task", "ns_gpqa", cwd=tmp_path)
+    assert by_recipe.exit_code == 0 and by_recipe.stdout == by_task.stdout and _shown_tasks(by_recipe.stdout) == ["ns_gpqa"]
+    from nelc.knowledge import bundles
+
+    bundle = ROOT / "golden" / "bundle-chat-reasoning-core-reasoning" / "expected.yaml"
+    shown = run("show", str(bundle), "--task", "core_reasoning", cwd=tmp_path)
+    assert shown.exit_code == 0
+    assert [name.split(".")[-1] for name in _shown_tasks(shown.stdout)] == [entry["name"] for entry in bundles("chat_reasoning")["core_reasoning"]]
+    # gpqa is also a NEL task (lm-evaluation-harness.gpqa): with both in one config the name is ambiguous
+    config = yaml.safe_load(gpqa.read_text())
+    config["evaluation"]["tasks"].append({"name": "lm-evaluation-harness.gpqa"})
+    (tmp_path / "both.yaml").write_text(yaml.safe_dump(config))
+    both = run("show", "both.yaml", "--task", "gpqa", cwd=tmp_path)
+    assert both.exit_code == 2 and "error[F010]" in both.stderr and "Traceback" not in both.output
+    assert "recipe gpqa: ns_gpqa [evaluation.tasks.0]" in both.stderr and "NEL task: lm-evaluation-harness.gpqa [evaluation.tasks.1]" in both.stderr
+    exact = run("show", "both.yaml", "--task", "lm-evaluation-harness.gpqa", cwd=tmp_path)
+    assert exact.exit_code == 0 and _shown_tasks(exact.stdout) == ["lm-evaluation-harness.gpqa"]
+    spec_side = run("compile", str(ROOT / "golden" / "recipe-gpqa" / "spec.yaml"), "--task", "gpqa", cwd=tmp_path)
+    assert spec_side.exit_code == 0 and _shown_tasks(spec_side.stdout) == ["ns_gpqa"]
+
+
+def test_show_leaves_out_unset_values_and_counts_them(tmp_path):
+    from nelc.effective import effective_tasks
+
+    config_file = ROOT / "golden" / "bundle-chat-reasoning-core-reasoning" / "expected.yaml"
+    unset = [sum(v.value is None for v in task.values.values()) for task in effective_tasks(yaml.safe_load(config_file.read_text()))]
+    assert any(unset), "the golden has unset values to leave out"
+    short, full = run("show", str(config_file), cwd=tmp_path), run("show", str(config_file), "--all", cwd=tmp_path)
+    assert short.exit_code == full.exit_code == 0
+    assert " = null  [" not in short.stdout and full.stdout.count(" = null  [") == sum(unset)
+    notes = [int(n) for n in re.findall(r"^  \((\d+) unset values? \(null\) left out; --all shows them\)$", short.stdout, re.MULTILINE)]
+    assert notes == [n for n in unset if n]
+    kept = [line for line in full.stdout.splitlines() if " = null  [" not in line]
+    assert [line for line in short.stdout.splitlines() if "left out; --all" not in line] == kept
+
+
+def test_readme_pre_commit_rev_names_something_that_exists():
+    import subprocess
+
+    rev = re.search(r"^\s+rev: (\S+)", (ROOT / "README.md").read_text(), re.MULTILINE).group(1)
+    tags = subprocess.run(["git", "-C", str(ROOT), "tag", "--list"], capture_output=True, text=True)
+    if tags.returncode != 0:
+        pytest.skip("not a git checkout: no tags to compare with")
+    assert rev in tags.stdout.split() or rev == "FULL_COMMIT_SHA", f"README's rev: {rev} is neither a tag nor the sha placeholder"
+
+
+@pytest.mark.parametrize("model, files, why", [
+    ("./ckpt", {"config.json": {"model_type": "qwen3"}}, "config.json names no torch_dtype"),
+    ("./ckpt", {"config.json": {"model_type": "qwen3", "torch_dtype": "int8"}}, "config.json's torch_dtype is int8"),
+    ("./ckpt", {"generation_config.json": {"temperature": 0.6}}, "the checkpoint ./ckpt has no config.json"),
+    ("./elsewhere", None, "config.json not read: the checkpoint ./elsewhere is not readable here (see P002)"),
+    ("org/not-cached", None, "config.json of org/not-cached could not be read (P003 says why)"),
+])
+def test_the_header_says_truthfully_why_a_precision_is_unknown(tmp_path, monkeypatch, model, files, why):
+    from nelc.pipeline import precision_of
+    from tests.helpers import compile_text
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    if files is not None:
+        (tmp_path / "ckpt").mkdir()
+        for name, content in files.items():
+            (tmp_path / "ckpt" / name).write_text(json.dumps(content))
+    facts = compile_text(tmp_path, f"model: {model}\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n").facts
+    assert precision_of(facts) == f"unknown ({why})"
+
+
+def test_an_unread_baseline_says_so_in_both_headers(tmp_path, monkeypatch):
+    """The report: two uncached HF handles compiled offline said "config.json names no torch_dtype"; it was never read."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    (tmp_path / "spec.yaml").write_text("model: org/cand-fp8\nbaseline: org/base\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n")
+    result = run("compile", "spec.yaml", "-o", "run.yaml", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    for name in ("run.yaml", "run.baseline.yaml"):
+        header = [line for line in (tmp_path / name).read_text().splitlines() if line.startswith("# baseline")]
+        assert header and header[0].endswith("precision unknown (config.json of org/base could not be read (P003 says why))"), header
+    assert "P003" in result.stderr and "torch_dtype" not in (tmp_path / "run.yaml").read_text()
+
+
+@pytest.mark.parametrize("reference", ["./bf16", "org/base@main", 'odd "quoted" name', "two\nlines", "bidi\u202eflip", "café"])
+def test_a_recorded_baseline_survives_the_comment_it_is_written_in(reference):
+    from nelc.emit import header
+    from nelc.pipeline import recorded_baseline, recorded_baseline_line
+
+    text = header("spec.yaml", "0" * 64, (), extra=(recorded_baseline_line(reference),)) + "defaults: []\n"
+    assert recorded_baseline(text) == reference
+    assert all(line.startswith("#") for line in text.splitlines()[:-1])  # no newline or bidi character escapes the comment
+    assert text.isascii()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -65,6 +66,38 @@ def test_real_pre_commit_stops_a_bad_config(tmp_path):
     check = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "nelc-check", "--verbose", "--files", "qwen.nelc.yaml"]
     stale = subprocess.run(check, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert stale.returncode == 1 and "qwen.yaml (compiled now)" in stale.stdout, stale.stdout
+
+
+@pytest.mark.precommit
+def test_real_pre_commit_check_accepts_a_pair_compiled_with_baseline_on_the_command_line(tmp_path):
+    """Issue 21: `nelc compile --baseline` once made the nelc-check hook call the pair stale and ask to remove
+    NAME.baseline.yaml. The spec sits in a subfolder and is compiled from the top, as a user would."""
+    repo = tmp_path / "repo"
+    for name, extra in (("cand", {"quantization_config": {"quant_method": "modelopt", "quant_algo": "FP8"}}), ("base", {})):
+        (repo / "configs" / name).mkdir(parents=True)
+        (repo / "configs" / name / "config.json").write_text(json.dumps(
+            {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], "torch_dtype": "bfloat16",
+             "max_position_embeddings": 40960, **extra}))
+    (repo / "configs" / "q.nelc.yaml").write_text("model: ./cand\nmodel_type: chat_reasoning\nbenchmarks: [gpqa]\n")
+    _git(repo, "init", "-q")
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        compiled = CliRunner().invoke(main, ["compile", "configs/q.nelc.yaml", "-o", "configs/q.yaml", "--baseline", "./base"])
+    finally:
+        os.chdir(old)
+    assert compiled.exit_code == 0 and (repo / "configs" / "q.baseline.yaml").is_file(), compiled.output
+    _git(repo, "add", ".")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "HF_HUB_OFFLINE": "1"}
+    check = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "nelc-check", "--verbose", "--all-files"]
+    current = subprocess.run(check, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert current.returncode == 0 and "1 spec(s), 0 stale, 0 not compiling" in current.stdout, current.stdout + current.stderr
+    baseline = repo / "configs" / "q.baseline.yaml"
+    baseline.write_text(baseline.read_text().replace("num_repeats: 16", "num_repeats: 4"))
+    _git(repo, "add", ".")
+    stale = subprocess.run(check, cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert stale.returncode == 1 and "configs/q.baseline.yaml (compiled now)" in stale.stdout, stale.stdout
+    assert "remove it" not in stale.stdout
 
 
 def _spec_repo(tmp_path: Path) -> Path:

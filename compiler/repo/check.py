@@ -3,7 +3,8 @@
 Convention (documented in README): a spec `NAME.nelc.yaml` compiles to `NAME.yaml` beside it; a
 folder holding `spec.yaml` and `expected.yaml` (nelc's own golden layout) pairs those two. A
 folder may hold `hf-home/`, a pinned Hugging Face cache used as HF_HOME, so checks run offline
-and give the same answer on every machine.
+and give the same answer on every machine. A pair compiled with `--baseline MODEL` records it in the
+config's header, and is recompiled with it (unless the spec has since gained its own `baseline:`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from ..diagnostics import CompileError, Diagnostic, Severity
 from ..load import MAX_BYTES
 from ..output import baseline_path
-from ..pipeline import compile_with_baseline
+from ..pipeline import compile_with_baseline, recorded_baseline
 from ..probe import offline_hub
 from ..safeio import IsLink, NotRegular, read_regular
 
@@ -60,6 +61,21 @@ def find_pairs(paths: list[Path]) -> list[Pair]:
     return pairs
 
 
+def shown(path: Path) -> str:
+    """A path as the user can find it from where nelc runs: relative to the current folder when under it
+    (two specs of one name in different folders must not print alike).
+
+    >>> shown(Path.cwd() / "sub" / "q.nelc.yaml") == str(Path("sub") / "q.nelc.yaml")
+    True
+    """
+    if not path.is_absolute():
+        return str(path)
+    try:  # abspath, not resolve: a linked folder keeps the name the user sees
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+    except ValueError:
+        return str(path)
+
+
 def read_text(file: Path) -> str:
     """A spec or compiled config as text: a regular file, not a link, UTF-8; else CompileError (F001, F004-F006)."""
     try:
@@ -78,7 +94,7 @@ def read_text(file: Path) -> str:
 
 
 def _error(file: Path, code: str, message: str, hint: str) -> CompileError:
-    return CompileError([Diagnostic(str(file), 0, 0, code, Severity.ERROR, message, hint)])
+    return CompileError([Diagnostic(shown(file), 0, 0, code, Severity.ERROR, message, hint)])
 
 
 def portable(text: str, spec: Path, prefix: str | None) -> str:
@@ -93,8 +109,11 @@ def check_pair(pair: Pair, prefix: str | None) -> Outcome:
     except CompileError as exc:
         return Outcome(pair, None, exc.diagnostics, "")
     hf_home = pair.spec.parent / "hf-home"
+    recorded = recorded_baseline(committed)  # `nelc compile --baseline` wrote the pair: compile it the same way
     with offline_hub(hf_home if hf_home.is_dir() and not hf_home.is_symlink() else None):  # never the network
-        compiled = compile_with_baseline(spec_text.encode("utf-8"), pair.spec, display=pair.spec.name)
+        compiled = compile_with_baseline(spec_text.encode("utf-8"), pair.spec, display=shown(pair.spec), baseline=recorded)
+        if recorded is not None and any(d.code == "C003" for d in compiled.diagnostics):  # the spec has its own since: it wins
+            compiled = compile_with_baseline(spec_text.encode("utf-8"), pair.spec, display=shown(pair.spec))
     if not compiled.ok:
         return Outcome(pair, None, compiled.diagnostics, "")
     outputs = [_output(pair.output, committed, portable(compiled.candidate.yaml, pair.spec, prefix))]
@@ -111,6 +130,7 @@ def check_pair(pair: Pair, prefix: str | None) -> Outcome:
 def _output(path: Path, committed: str, fresh: str | None) -> Output:
     """fresh None: the spec no longer compiles to this file (it should not exist)."""
     after = (fresh or "").splitlines(keepends=True)
+    name = shown(path)
     return Output(path, fresh, "".join(difflib.unified_diff(committed.splitlines(keepends=True), after,
-                                                            f"{path} (committed)", f"{path} (compiled now)" if fresh is not None
-                                                            else f"{path} (no longer compiled: remove it)")))
+                                                            f"{name} (committed)", f"{name} (compiled now)" if fresh is not None
+                                                            else f"{name} (no longer compiled: remove it)")))
